@@ -1,0 +1,130 @@
+"""Dates: find date expressions in a sentence and resolve them, with dateparser, at the precision the text gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from kg.lexicon import load_lexicon
+from kg.records import DateValue
+
+_PERIOD_LEN = {"year": 4, "month": 7, "day": 10}
+
+
+@dataclass(frozen=True)
+class DateExpr:
+    """A date expression found in text: its span and either a value or the reason it stays undated."""
+
+    start: int
+    end: int
+    text: str
+    value: DateValue | None
+    reason: str | None = None
+
+
+@functools.cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    lex = load_lexicon("dates")
+    month = "(?:" + "|".join(sorted(lex["months"], key=len, reverse=True)) + r")\.?"
+    weekday = "(?:" + "|".join(lex["weekdays"]) + ")"
+    relative = "(?:" + "|".join(sorted(map(re.escape, lex["relative"]), key=len, reverse=True)) + ")"
+    day = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+    year = r"(?:19[5-9]\d|20[0-4]\d)"
+    blockers = "|".join(map(re.escape, lex["year_blockers"]))
+    b = r"(?<![\w$€£.,])"
+    e = r"(?![\w])"
+    return [
+        ("day", re.compile(rf"{b}{year}-[01]\d-[0-3]\d{e}")),
+        ("day", re.compile(rf"{b}{day}(?:\s*[-–]\s*{day})?\s+(?:of\s+)?{month},?\s+{year}{e}", re.I)),
+        ("day", re.compile(rf"{b}{month}\s+{day}(?:\s*[-–]\s*{day})?,?\s+{year}{e}", re.I)),
+        ("day", re.compile(rf"{b}[0-3]?\d\.[01]?\d\.{year}{e}")),
+        ("month", re.compile(rf"{b}{month},?\s+(?:of\s+)?{year}{e}", re.I)),
+        ("day_noyear", re.compile(rf"{b}{day}(?:\s*[-–]\s*{day})?\s+(?:of\s+)?{month}{e}", re.I)),
+        ("day_noyear", re.compile(rf"{b}{month}\s+{day}(?:\s*[-–]\s*{day})?{e}(?!\s*(?:%|per))", re.I)),
+        ("weekday", re.compile(rf"{b}{weekday}{e}", re.I)),
+        ("relative", re.compile(rf"{b}{relative}{e}", re.I)),
+        ("month_noyear", re.compile(rf"\b(?:in|since|from|until|till|by|during|early|late|mid|of|last|this|next)\s+(?P<d>{month}){e}", re.I)),
+        ("year", re.compile(rf"{b}{year}{e}(?!\s*(?:{blockers})\b)(?![-–/]\d)", re.I)),
+    ]
+
+
+def _parser(base: dt.datetime, prefer: str):  # noqa: ANN202 - dateparser has no public type for it
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(
+        languages=["en"],
+        settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": prefer, "RETURN_TIME_AS_PERIOD": False},
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _dateparse(text: str, base: dt.date, prefer: str) -> tuple[dt.date, str] | None:
+    data = _parser(dt.datetime(base.year, base.month, base.day), prefer).get_date_data(text)
+    if data.date_obj is None:
+        return None
+    return data.date_obj.date(), data.period or "day"
+
+
+def _clean(kind: str, text: str) -> str:
+    text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text)
+    text = re.sub(r"\s*[-–]\s*\d+", "", text, count=1) if kind in {"day", "day_noyear"} and "-" not in text[:5] else text
+    return re.sub(r"\bof\s+", "", text).replace(",", " ").strip()
+
+
+def resolve(kind: str, text: str, published: str | None, future: bool = False) -> tuple[DateValue | None, str | None]:
+    """Resolve one expression of a known kind against the published date; (None, reason) when it cannot be."""
+    lex = load_lexicon("dates")
+    base = dt.date.fromisoformat(published) if published else None
+    absolute = kind in {"day", "month", "year"}
+    if base is None and not absolute:
+        return None, f"{text!r} needs the published date, which is unknown"
+    if kind == "year":
+        return DateValue(re.search(r"\d{4}", text).group(0), text, "text"), None  # type: ignore[union-attr]
+    if kind == "weekday":
+        assert base is not None
+        wanted = [w for w in lex["weekdays"] if w == text.lower()][0]
+        delta = (base.weekday() - lex["weekdays"].index(wanted)) % 7
+        day = base + dt.timedelta(days=(7 - delta) % 7 if future and delta else -delta)
+        return DateValue(day.isoformat(), text, "relative"), None
+    phrase = lex["relative"].get(text.lower(), text) if kind == "relative" else _clean(kind, text)
+    parsed = _dateparse(phrase, base or dt.date(2000, 1, 1), "future" if future else "past")
+    if parsed is None:
+        return None, f"{text!r} could not be resolved"
+    day, period = parsed
+    if kind in {"month", "month_noyear"}:
+        period = "month"
+    value = day.isoformat()[: _PERIOD_LEN.get(period, 10)]
+    source = "relative" if kind in {"relative", "weekday", "day_noyear", "month_noyear"} else "text"
+    return DateValue(value, text, source), None  # type: ignore[arg-type]
+
+
+def find_dates(text: str, published: str | None, offset: int = 0, future: bool = False) -> list[DateExpr]:
+    """Every date expression in `text`, longest first where they overlap, with offsets shifted by `offset`."""
+    taken: list[tuple[int, int]] = []
+    found: list[DateExpr] = []
+    for kind, pattern in _patterns():
+        for m in pattern.finditer(text):
+            start, end = m.span("d") if "d" in pattern.groupindex else m.span()
+            if any(start < e and s < end for s, e in taken):
+                continue
+            taken.append((start, end))
+            value, reason = resolve(kind, text[start:end], published, future)
+            found.append(DateExpr(offset + start, offset + end, text[start:end], value, reason))
+    return sorted(found, key=lambda d: d.start)
+
+
+def parse_published(raw: str) -> str | None:
+    """An article's published date as ISO YYYY-MM-DD, or None when it cannot be read or is impossible."""
+    raw = raw.strip()
+    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+\-Z]*)?$", raw)
+    if match:
+        try:
+            return dt.date(*map(int, match.groups())).isoformat()
+        except ValueError:
+            return None
+    if not re.search(r"\d{4}", raw):
+        return None
+    parsed = _dateparse(raw, dt.date(2000, 1, 1), "past")
+    return parsed[0].isoformat() if parsed and parsed[1] == "day" else None

