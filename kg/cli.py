@@ -1,0 +1,195 @@
+"""The `kg` command line: a thin typer shell over the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg.errors import KgError
+
+app = typer.Typer(
+    name="kg",
+    help="Build, query, validate, export and draw knowledge graphs of bilateral relations from news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+out = Console()
+err = Console(stderr=True)
+
+StoreOpt = Annotated[Path, typer.Option("--store", help="The store folder written by `kg build` (DIR/store).")]
+DEFAULT_STORE = Path("out/store")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def _open(store: Path):  # noqa: ANN202 - pyoxigraph.Store
+    from kg.store import open_store
+
+    try:
+        return open_store(store)
+    except KgError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def build(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Article files or folders (.txt, .html, .jsonl). Default: corpus/.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when any article fails.")] = False,
+    min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop relations below this confidence.")] = 0.0,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Refuse input files larger than this.")] = 5_000_000,
+    no_page: Annotated[bool, typer.Option("--no-page", help="Skip drawing graph.html.")] = False,
+) -> None:
+    """Build the graph from articles: store, TriG, Turtle, JSONL, HTML page and summary in --out."""
+    from kg.build import build as run_build
+    from kg.ingest import discover
+
+    paths = paths or [Path("corpus")]
+    missing = [p for p in paths if not p.exists() and not p.is_symlink()]
+    if missing:
+        _fail(f"no such file or folder: {', '.join(map(str, missing))}")
+    files = list(discover(paths))
+    seen: set[str] = set()
+    with Progress(
+        TextColumn("[bold]building[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),
+        console=err, transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(files))
+
+        def advance(source: str) -> None:
+            name = source.split("#", 1)[0]
+            if name not in seen:
+                seen.add(name)
+                progress.update(task, advance=1, description=name)
+
+        try:
+            report = run_build(paths, out_dir, min_confidence=min_confidence, max_bytes=max_bytes, progress=advance, page=not no_page)
+        except KgError as exc:
+            _fail(str(exc))
+    for failure in report.failures:
+        err.print(f"[yellow]skipped[/yellow] {failure}", highlight=False, markup=True)
+    for warning in report.warnings:
+        err.print(f"[yellow]warning[/yellow] {warning}", highlight=False, markup=True)
+    _print_summary(report.summary())
+    if not report.ok:
+        _fail("no article could be built")
+    if strict and report.failures:
+        _fail(f"{len(report.failures)} article(s) failed and --strict was given")
+
+
+def _print_summary(summary: dict) -> None:
+    table = Table(title="kg build", show_header=False, title_justify="left")
+    table.add_row("articles read", str(summary["articles_read"]))
+    table.add_row("articles failed", str(summary["articles_failed"]))
+    for name, count in summary["entities_by_type"].items():
+        table.add_row(f"entities: {name}", str(count))
+    for name, count in summary["relations_by_predicate"].items():
+        table.add_row(f"relations: {name}", str(count))
+    table.add_row("quads", str(summary["quads"]))
+    table.add_row("seconds", str(summary["seconds"]))
+    out.print(table)
+    if summary["articles_read"]:
+        out.print(f"outputs in {Path(summary['outputs']['store']).parent}/: store/ graph.trig graph.ttl graph.html extractions.jsonl summary.json")
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl | nt | nq | trig | jsonld | csv | jsonl")] = "ttl",
+    store: StoreOpt = DEFAULT_STORE,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file (default: stdout).")] = None,
+) -> None:
+    """Export the store: ttl/nt hold the union graph, nq/trig/jsonld every named graph, jsonl the extraction records."""
+    from kg.export import FORMATS
+    from kg.export import export as run_export
+    from kg.outputs import atomic_write
+
+    if fmt not in FORMATS:
+        err.print(f"error: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    db = _open(store)
+    if output is None:
+        run_export(db, fmt, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    else:
+        with atomic_write(output) as handle:
+            run_export(db, fmt, handle)
+
+
+@app.command()
+def query(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL query; kg:, rdf:, rdfs:, schema:, prov:, owl:, xsd:, wd: are predeclared.")],
+    store: StoreOpt = DEFAULT_STORE,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
+) -> None:
+    """Run a SPARQL query over the union of the article graphs."""
+    from kg.query import FORMATS, format_result, run_query
+
+    if fmt not in FORMATS:
+        err.print(f"error: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    db = _open(store)
+    try:
+        result = run_query(db, sparql)
+    except KgError as exc:
+        _fail(str(exc))
+    if fmt != "table":
+        sys.stdout.write(format_result(result, fmt))
+        if fmt == "json":
+            sys.stdout.write("\n")
+        return
+    table = Table(*result.variables)
+    for row in result.rows:
+        table.add_row(*("" if v is None else v for v in row))
+    out.print(table)
+    err.print(f"{len(result.rows)} row(s)")
+
+
+@app.command()
+def validate(store: StoreOpt = DEFAULT_STORE) -> None:
+    """Check the store against the SHACL shapes; exit 1 with a readable report on violations."""
+    from kg.validate import validate_store
+
+    report = validate_store(_open(store))
+    if report.conforms:
+        out.print("[green]conforms[/green]: the graph satisfies every shape in ontology/shapes.ttl")
+        return
+    out.print(report.text, markup=False, highlight=False)
+    _fail(f"{report.violations} SHACL violation(s)")
+
+
+@app.command()
+def page(
+    store: StoreOpt = DEFAULT_STORE,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("out/graph.html"),
+    focus: Annotated[Optional[str], typer.Option("--focus", help="Only this actor's neighbourhood (its label).")] = None,
+    depth: Annotated[int, typer.Option("--depth", min=1, max=3, help="Neighbourhood depth with --focus.")] = 1,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only relations dated on or after (YYYY[-MM[-DD]]).")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Only relations dated on or before (YYYY[-MM[-DD]]).")] = None,
+    predicates: Annotated[Optional[list[str]], typer.Option("--predicates", help="Only these relation types (repeatable).")] = None,
+) -> None:
+    """Draw the graph (or a sub-graph) as one self-contained, offline HTML page."""
+    from kg.page import select, write_page
+    from kg.page_data import page_data
+
+    data = page_data(_open(store))
+    try:
+        data = select(data, focus=focus, depth=depth, since=since, until=until, predicates=predicates)
+    except ValueError as exc:
+        _fail(str(exc))
+    write_page(data, output)
+    out.print(f"wrote {output} ({len(data.nodes)} nodes, {len(data.relations)} relations)")
+
+
+def main() -> None:
+    """Entry point of the `kg` script and `python -m kg`."""
+    app()
