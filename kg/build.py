@@ -94,7 +94,7 @@ def build(
         extractor = Extractor()
         sources: dict[str, list[str]] = {}
         extractions: list[Extraction] = []
-        for extraction in extractor.extract_many(_unique_articles(read_inputs(paths, max_bytes), report, sources), min_confidence):
+        for extraction in extractor.extract_many(_unique_articles(read_inputs(paths, max_bytes, exclude=out_dir), report, sources), min_confidence):
             extractions.append(extraction)
             report.articles += 1
             report.words += len(extraction.article.text.split())

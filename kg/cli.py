@@ -58,7 +58,7 @@ def build(
     missing = [p for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         _fail(f"no such file or folder: {', '.join(map(str, missing))}")
-    files = list(discover(paths))
+    files = list(discover(paths, exclude=out_dir))
     seen: set[str] = set()
     with Progress(
         TextColumn("[bold]building[/bold]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"),

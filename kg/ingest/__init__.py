@@ -13,14 +13,21 @@ from kg.records import Article, Failure
 __all__ = ["DEFAULT_MAX_BYTES", "discover", "read_file", "read_inputs"]
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every article file under the given paths, in a stable order; named files are kept whatever their suffix."""
+def discover(paths: Iterable[Path], exclude: Path | None = None) -> Iterator[Path]:
+    """Every article file under the given paths, in a stable order; named files are kept whatever their suffix.
+
+    Files under `exclude` (the build's own output folder) and hidden files are skipped in folders.
+    """
+    skip = exclude.resolve() if exclude is not None else None
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.suffix.lower() in READERS and not any(p.startswith(".") for p in child.relative_to(path).parts):
-                    if child.is_file() or child.is_symlink():
-                        yield child
+                if child.suffix.lower() not in READERS or any(p.startswith(".") for p in child.relative_to(path).parts):
+                    continue
+                if skip is not None and child.resolve().is_relative_to(skip):
+                    continue
+                if child.is_file() or child.is_symlink():
+                    yield child
         else:
             yield path
 
@@ -45,7 +52,7 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Articl
         yield Failure(path.name, f"cannot read ({exc.strerror or exc})")
 
 
-def read_inputs(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | Failure]:
-    """Articles and failures from every file under the given paths."""
-    for path in discover(paths):
+def read_inputs(paths: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES, exclude: Path | None = None) -> Iterator[Article | Failure]:
+    """Articles and failures from every file under the given paths (none from under `exclude`)."""
+    for path in discover(paths, exclude):
         yield from read_file(path, max_bytes)

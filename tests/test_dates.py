@@ -1,0 +1,66 @@
+"""Dates: expressions found and resolved at the precision the text gives, never guessed."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.dates import find_dates, parse_published, resolve
+
+
+def values(text: str, published: str | None, future: bool = False) -> list[tuple[str, str | None]]:
+    return [(d.text, d.value.value if d.value else None) for d in find_dates(text, published, future=future)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("On November 23, Aliyev arrived.", [("November 23", "2022-11-23")]),
+        ("on 17 December 2022 in Bucharest", [("17 December 2022", "2022-12-17")]),
+        ("on December 17th, 2022 and 2022-12-18", [("December 17th, 2022", "2022-12-17"), ("2022-12-18", "2022-12-18")]),
+        ("In July, the discovery", [("July", "2022-07")]),
+        ("in November 2020 they met", [("November 2020", "2020-11")]),
+        ("gas flow will start in 2023", [("2023", "2023")]),
+        ("on Wednesday the ministers met", [("Wednesday", "2022-11-23")]),
+        ("yesterday and earlier this month", [("yesterday", "2022-11-23"), ("earlier this month", "2022-11")]),
+        ("last year they traded", [("last year", "2021")]),
+        ("a 171 km pipeline, 2000 km long, $2022 million", []),
+        ("the president may visit in May", [("May", "2022-05")]),
+    ],
+)
+def test_resolution_keeps_precision(text: str, expected: list) -> None:
+    assert values(text, "2022-11-24") == expected
+
+
+def test_weekday_on_the_published_day_is_that_day_and_future_tense_looks_ahead() -> None:
+    assert values("on Thursday", "2022-11-24") == [("Thursday", "2022-11-24")]
+    assert values("will meet on Monday", "2022-11-24", future=True) == [("Monday", "2022-11-28")]
+
+
+def test_relative_dates_without_published_stay_undated_with_reason() -> None:
+    found = find_dates("on 17 December 2022, yesterday, on November 3", None)
+    assert [(d.text, d.value.value if d.value else None) for d in found] == [
+        ("17 December 2022", "2022-12-17"),
+        ("yesterday", None),
+        ("November 3", None),
+    ]
+    assert "published date" in found[1].reason
+
+
+def test_offsets_point_into_the_text() -> None:
+    text = "Talks were held. On 1 October 2022 the pipeline opened."
+    (d,) = find_dates(text, None, offset=100)
+    assert text[d.start - 100 : d.end - 100] == "1 October 2022"
+
+
+def test_precision_property_and_sources() -> None:
+    value, reason = resolve("relative", "last month", "2023-01-15")
+    assert reason is None and value.value == "2022-12" and value.precision == "month" and value.source == "relative"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2022-11-24", "2022-11-24"), ("2022-11-24T15:43:00+04:00", "2022-11-24"), ("24 November 2022", "2022-11-24"),
+     ("2022-13-45", None), ("2023-02-30", None), ("soon", None), ("November 2022", None)],
+)
+def test_published_dates(raw: str, expected: str | None) -> None:
+    assert parse_published(raw) == expected
