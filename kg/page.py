@@ -487,11 +487,11 @@ def render_page(data: PageData) -> str:
 
 
 def write_page(data: PageData, path: Path) -> None:
-    """Write the page to ``path`` atomically (temporary file in the same directory, then os.replace)."""
+    """Write the page to ``path`` atomically (temporary file in the same directory, then os.replace); creates the directory."""
     path = Path(path)
     html = render_page(data)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(html)

@@ -223,6 +223,9 @@ def test_write_page_is_atomic_and_overwrites(tmp_path):
     write_page(data, out)
     assert out.read_text(encoding="utf-8") == render_page(data)
     assert [p.name for p in tmp_path.iterdir()] == ["graph.html"]  # no temporary file left
+    nested = tmp_path / "new" / "dir" / "graph.html"
+    write_page(data, nested)
+    assert nested.read_text(encoding="utf-8") == render_page(data)
 
 
 def test_title_is_escaped_and_layout_is_bounded():

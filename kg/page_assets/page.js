@@ -291,7 +291,9 @@
 
     var triple = el("div", "triple");
     triple.appendChild(el("span", "subj", nodes[r.s].label));
+    triple.appendChild(document.createTextNode(" "));
     triple.appendChild(el("span", "arrow", "→"));
+    triple.appendChild(document.createTextNode(" "));
     triple.appendChild(el("span", "obj", nodes[r.o].label));
     card.appendChild(triple);
 
@@ -330,7 +332,11 @@
     }
     if (!parts.length) parts.push(el("span", null, r.src.article));
     parts.forEach(function (p, i) {
-      if (i) src.appendChild(el("span", "sep", "·"));
+      if (i) {
+        src.appendChild(document.createTextNode(" "));
+        src.appendChild(el("span", "sep", "·"));
+        src.appendChild(document.createTextNode(" "));
+      }
       src.appendChild(p);
     });
     card.appendChild(src);
@@ -510,7 +516,7 @@
     var scale = Math.min(w / Math.max(1, box.right - box.left), h / Math.max(1, box.bottom - box.top)) * 0.92;
     network.moveTo({
       position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 },
-      scale: Math.min(1.6, Math.max(0.05, scale)),
+      scale: Math.min(1.3, Math.max(0.05, scale)),
       animation: false,
     });
   }
