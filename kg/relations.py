@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
+from dataclasses import replace
 from collections.abc import Iterable
 
 from spacy.matcher import DependencyMatcher
@@ -12,11 +13,10 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.dates import DateExpr, find_dates
 from kg.gazetteer import Gazetteer
-from kg.lexicon import load_lexicon
 from kg.linking import entity_of
-from kg.records import SYMMETRIC, Article, Entity, Mention, Relation
+from kg.offices import OfficeReader
+from kg.records import SYMMETRIC, Article, DateValue, Entity, Mention, Relation
 from kg.rules import RuleSet, compile_rule
-from kg.text import key
 
 _NP_DEPS = {"compound", "amod", "appos", "poss", "nmod", "flat", "npadvmod", "nummod"}
 _MONEY = re.compile(
@@ -24,6 +24,9 @@ _MONEY = re.compile(
     r"(?:US\s*)?(?:dollars|euros|USD|EUR|manats|AZN))",
     re.IGNORECASE,
 )
+
+_TIMELESS = {"holdsOffice", "partyTo", "connects", "partOf", "strategicPartnerOf"}
+_EVENT_CUE = re.compile(r"\b(during|after|following|at|on the sidelines of|in the course of|as part of|within the framework of)\b[^.;]{0,60}?\b(visit|meeting|talks|summit|trip|ceremony)\b", re.IGNORECASE)
 
 
 class RelationExtractor:
@@ -37,10 +40,7 @@ class RelationExtractor:
         for rule in rules.dependency:
             for name, patterns in compile_rule(rule).items():
                 self.matcher.add(name, patterns)
-        roles = load_lexicon("roles")
-        self.roles = sorted(((form, role) for role, forms in roles["roles"].items() for form in forms), key=lambda x: -len(x[0]))
-        self.role_re = "|".join(re.escape(form) for form, _ in self.roles)
-        self.state_nouns = set(roles["state_nouns"])
+        self.offices = OfficeReader(gazetteer)
 
     # -- arguments ---------------------------------------------------------------------------------------
     def _mentions_at(self, token: Token, index: dict[int, list[Mention]], depth: int = 2) -> list[Mention]:
@@ -166,7 +166,8 @@ class RelationExtractor:
         relations.extend(self._dependency(doc, index, sent_dates, mention_spans))
         relations.extend(self._offices(doc, article, mentions))
         relations.extend(self._sentences(doc, mentions, sent_dates))
-        relations.extend(self._agreement_parties(doc, mentions))
+        relations.extend(self._agreement_parties(doc, index))
+        relations = self._event_dates(doc, relations, index)
         seen: dict[tuple[str, str, str, int], Relation] = {}
         for r in relations:
             k = (r.subject.iri, r.predicate, r.object.iri, r.sentence_start)
@@ -193,6 +194,8 @@ class RelationExtractor:
             date = self._date(doc, trigger, sent_dates[sent.start], mention_spans)
             anchor = (trigger.idx, trigger.idx + len(trigger.text))
             quals = self._commodity(sent.text, trigger.idx - sent.start_char) if rule.predicate == "suppliesEnergyTo" else ()
+            if rule.predicate == "signed":
+                self._signing_fallbacks(doc, sent, slots, index)
             pairs: list[tuple[Mention, Mention]] = list(itertools.product(slots["subject"], slots["object"]))
             pairs += list(itertools.combinations(slots["pair"], 2))
             for subj, obj in pairs:
@@ -201,58 +204,55 @@ class RelationExtractor:
                     out.append(rel)
         return out
 
+    def _signing_fallbacks(self, doc: Doc, sent: Span, slots: dict[str, list[Mention]], index) -> None:  # noqa: ANN001
+        """Signing without a parsed object takes the sentence's named agreements; without a signer, their parties."""
+        agreements = [m for m in slots["object"] if m.entity.type == "Agreement"]
+        if not agreements:
+            agreements = self._in_sentence(sent, index, {"Agreement"})
+            slots["object"].extend(agreements)
+        if not any(m.entity.type in {"Person", "State", "Organization"} for m in slots["subject"]):
+            for agreement in agreements:
+                slots["subject"].extend(self._parties(doc.text, agreement, index))
+
+    @staticmethod
+    def _in_sentence(sent: Span, index, types: set[str]) -> list[Mention]:  # noqa: ANN001
+        seen: list[Mention] = []
+        for token in sent:
+            for m in index.get(token.i, ()):
+                if m.entity.type in types and m not in seen:
+                    seen.append(m)
+        return seen
+
+    @staticmethod
+    def _parties(text: str, agreement: Mention, index) -> list[Mention]:  # noqa: ANN001
+        """The states and organisations an agreement's title names after "between"."""
+        between = agreement.text.find(" between ")
+        if between < 0:
+            return []
+        found: list[Mention] = []
+        for mentions in index.values():
+            for m in mentions:
+                if agreement.start + between < m.start and m.end <= agreement.end and m.entity.type in {"State", "Organization"} and m not in found:
+                    found.append(m)
+        return sorted(found, key=lambda m: m.start)
+
     def _offices(self, doc: Doc, article: Article, mentions: list[Mention]) -> list[Relation]:
         """holdsOffice from a title before a name ("Serbian President Aleksandar Vučić") or an apposition after it."""
         out: list[Relation] = []
-        holders = [m for m in mentions if m.entity.type in {"State", "Organization", "Place"}]
-        role_re = re.compile(rf"(?:^|\b)({self.role_re})\b[\s,]*(?:(?:of|of the)\s+[^,]{{0,60}}?)?[\s,]*$", re.IGNORECASE)
-        after_re = re.compile(rf"^\s*,\s*(?:the\s+|a\s+)?(?:[\w’'-]+\s+){{0,3}}?({self.role_re})\b", re.IGNORECASE)
-        role_of = {form: role for form, role in self.roles}
-        for m in mentions:
-            if m.entity.type != "Person":
-                continue
-            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        sentences = [(s.start_char, s.end_char) for s in doc.sents]
+        for office in self.offices.read(doc.text, sentences, article, mentions):
+            span = doc.char_span(office.person.start, office.person.end, alignment_mode="expand")
             if span is None:
                 continue
-            sent = span.sent
-            before = doc.text[max(sent.start_char, m.start - 90) : m.start]
-            after = doc.text[m.end : min(sent.end_char, m.end + 90)]
-            role = window = None
-            if (hit := role_re.search(before)) is not None:
-                role, window = hit.group(1), (m.start - len(before) + max(0, hit.start() - 40), m.start)
-            elif (hit := after_re.search(after)) is not None:
-                role, window = hit.group(1), (m.end, m.end + hit.end() + 45)
-            if role is None or window is None:
-                continue
-            canonical = role_of[role.lower()]
-            holder = self._office_holder(doc, window, holders, m, canonical, article)
-            if holder is None:
-                continue
+            holder = Mention(office.start, office.end, office.holder.label, office.holder, office.how)
+            confidence = 0.9 if office.how == "text" else 0.75
             rel = self._relation(
-                sent, "holdsOffice", m, holder, "holdsOffice.title", 0.9 if holder.how != "office" else 0.75,
-                None, (min(window[0], m.start), max(window[1], m.end)), (("role", canonical),),
+                span.sent, "holdsOffice", office.person, holder, f"holdsOffice.{office.how}", confidence, None,
+                (office.start, office.end), (("role", office.role),),
             )
             if rel is not None:
                 out.append(rel)
         return out
-
-    def _office_holder(self, doc: Doc, window, holders, person: Mention, role: str, article: Article) -> Mention | None:  # noqa: ANN001
-        start, end = window
-        near = [h for h in holders if start <= h.start and h.end <= end and h.entity.type in {"State", "Organization"}]
-        if near:
-            return min(near, key=lambda h: abs(h.start - person.start))
-        text = doc.text[start:end]
-        for word in re.findall(r"[A-Z][\w-]+", text):
-            entry = self.gazetteer.demonyms.get(key(word))
-            if entry is not None:
-                return Mention(start, end, word, entity_of(entry), "demonym")
-        entry = self.gazetteer.lookup(person.entity.label)
-        if entry and article.published:
-            offices = [o for o in entry[0].offices if o.role == role and o.held_on(article.published)]
-            target = offices and (self.gazetteer.state(offices[0].of) or self.gazetteer.get("Organization", offices[0].of))
-            if target:
-                return Mention(start, end, offices[0].of, entity_of(target), "office")
-        return None
 
     def _pair(self, sent: Span, mentions: list[Mention], types: tuple[str, ...]) -> list[tuple[Mention, Mention]]:
         inside = [m for m in mentions if sent.start_char <= m.start < sent.end_char and m.entity.type in types]
@@ -290,19 +290,39 @@ class RelationExtractor:
                         out.append(rel)
         return out
 
-    def _agreement_parties(self, doc: Doc, mentions: list[Mention]) -> list[Relation]:
+    def _agreement_parties(self, doc: Doc, index) -> list[Relation]:  # noqa: ANN001
         """partyTo from the parties an agreement's own title names ("... between the Republic of A and B")."""
         out: list[Relation] = []
-        for agreement in (m for m in mentions if m.entity.type == "Agreement"):
+        agreements = {m for mentions in index.values() for m in mentions if m.entity.type == "Agreement"}
+        for agreement in sorted(agreements, key=lambda m: m.start):
             span = doc.char_span(agreement.start, agreement.end, alignment_mode="expand")
             if span is None:
                 continue
-            between = agreement.text.find(" between ")
-            if between < 0:
+            for party in self._parties(doc.text, agreement, index):
+                rel = self._relation(span.sent, "partyTo", party, agreement, "partyTo.title", 0.85, None, (agreement.start, agreement.end))
+                if rel is not None:
+                    out.append(rel)
+        return out
+
+    def _event_dates(self, doc: Doc, relations: list[Relation], index) -> list[Relation]:  # noqa: ANN001
+        """An undated relation whose clause refers to a dated visit or meeting of the article takes that date."""
+        dated = [r for r in relations if r.date is not None and r.predicate in {"visited", "met"}]
+        out: list[Relation] = []
+        for r in relations:
+            if r.date is not None or r.undated_reason or r.predicate in _TIMELESS:
+                out.append(r)
                 continue
-            for party in mentions:
-                if agreement.start + between < party.start and party.end <= agreement.end and party.entity.type in {"State", "Organization"}:
-                    rel = self._relation(span.sent, "partyTo", party, agreement, "partyTo.title", 0.85, None, (agreement.start, agreement.end))
-                    if rel is not None:
-                        out.append(rel)
+            sent = doc.char_span(r.sentence_start, r.sentence_end, alignment_mode="expand")
+            cue = _EVENT_CUE.search(r.evidence)
+            if sent is None or cue is None:
+                out.append(r)
+                continue
+            named = {m.entity.iri for t in sent for m in index.get(t.i, ())}
+            source = next((d for d in dated if d.sentence_start != r.sentence_start and (d.subject.iri in named and d.object.iri in named)), None)
+            source = source or next((d for d in dated if d.sentence_start != r.sentence_start and (d.subject.iri in named or d.object.iri in named)), None)
+            if source is None or source.date is None:
+                out.append(r)
+                continue
+            event_date = DateValue(source.date.value, source.date.text, "event")
+            out.append(replace(r, date=event_date, confidence=round(r.confidence * 0.9, 3)))
         return out
