@@ -8,6 +8,10 @@ from kg import iris
 from kg.export import _v, jsonl_records
 from kg.page import PageData, PageNode, PageRelation, PageSource
 
+_ENTITIES = """
+PREFIX kg: <%(kg)s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?e ?label ?type ?qid WHERE { GRAPH <%(entities)s> { ?e a ?type ; rdfs:label ?label . OPTIONAL { ?e kg:wikidata ?qid } } }
+"""
 _SOURCES = """
 PREFIX kg: <%(kg)s> PREFIX schema: <https://schema.org/>
 SELECT ?a ?outlet ?title ?published ?url WHERE { GRAPH ?a { ?a a kg:Article .
@@ -28,13 +32,13 @@ def page_data(store: Store, title: str = "kg — relations graph") -> PageData:
         )
         for row in store.query(_SOURCES % {"kg": iris.KG})
     }
-    nodes: dict[str, PageNode] = {}
+    nodes = {
+        row["e"].value: PageNode(row["e"].value, row["label"].value, row["type"].value.rsplit("#", 1)[-1], _v(row["qid"]))
+        for row in store.query(_ENTITIES % {"kg": iris.KG, "entities": iris.ENTITIES_GRAPH})
+    }
     relations: dict[str, PageRelation] = {}
     for record in jsonl_records(store):
-        if record["kind"] == "entity":
-            nodes.setdefault(record["iri"], PageNode(record["iri"], record["label"], record["type"], record["wikidata"]))
-            continue
-        if record["iri"] in relations:
+        if record["kind"] == "entity" or record["iri"] in relations:
             continue
         begin = record["start"]
         relations[record["iri"]] = PageRelation(
