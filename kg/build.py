@@ -135,7 +135,8 @@ def _quads(extractions: list[Extraction], sources: dict[str, list[str]], report:
         for entity in extraction.entities:
             entities.setdefault(entity.iri, entity)
         for m in extraction.mentions:
-            aliases[m.entity.iri].add(m.text)
+            if m.how != "demonym":
+                aliases[m.entity.iri].add(m.text)
         predicates.update(r.predicate for r in extraction.relations)
     for e_iri, entity in sorted(entities.items()):
         types[entity.type] += 1

@@ -23,10 +23,11 @@ class Extractor:
         self.gazetteer = default_gazetteer()
         self.linker = Linker(self.gazetteer)
         self.relations = RelationExtractor(self.nlp.vocab, load_rules(), self.gazetteer)
+        self.demonyms = self.gazetteer.demonym_labels
 
     def from_doc(self, article: Article, doc: Doc, min_confidence: float = 0.0) -> Extraction:
         """The mentions, entities and relations of one parsed article."""
-        mentions = self.linker.link(find_spans(doc), article)
+        mentions = self.linker.link(find_spans(doc, self.demonyms), article)
         relations = [r for r in self.relations.extract(doc, article, mentions) if r.confidence >= min_confidence]
         entities = {m.entity.iri: m.entity for m in mentions}
         for r in relations:

@@ -89,6 +89,11 @@ class Gazetteer:
             if entry.surname:
                 self.by_surname[key(entry.surname)].append(entry)
 
+    @property
+    def demonym_labels(self) -> dict[str, str]:
+        """Demonym key -> the label of its state."""
+        return {k: e.label for k, e in self.demonyms.items()}
+
     def get(self, type_: str, label: str) -> Entry | None:
         """The entry of a type with this exact canonical label."""
         return self.by_label.get((type_, label))

@@ -98,11 +98,11 @@ class Linker:
         mentions: list[Mention] = []
         people: list[tuple[int, Entity]] = []
         for span in spans:
-            if span.kind == "gazetteer" and (entry := self._entry(span.ent_id)) is not None:
+            if span.kind in {"gazetteer", "demonym"} and (entry := self._entry(span.ent_id)) is not None:
                 entity = entity_of(entry)
                 if entity.type == "Person":
                     people.append((span.start, entity))
-                mentions.append(Mention(span.start, span.end, span.text, entity, "gazetteer"))
+                mentions.append(Mention(span.start, span.end, span.text, entity, span.kind))
         for span in spans:
             entity, how = None, span.kind
             if span.kind == "surname":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
 from kg.lexicon import load_lexicon
+from kg.text import key
 
 NER_LABELS = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Infrastructure", "NORP": None}
 GAZ_LABELS = {"State", "Person", "Organization", "Infrastructure", "Place"}
@@ -21,7 +23,7 @@ class Span:
     start: int
     end: int
     text: str
-    kind: str  # gazetteer | surname | ner | agreement
+    kind: str  # gazetteer | surname | ner | agreement | demonym
     label: str  # entity type, or the NER label
     ent_id: str = ""
 
@@ -69,7 +71,7 @@ def agreement_spans(text: str) -> list[Span]:
         start, end = m.span(1)
         if text[start:end].startswith("The "):
             start += 4
-        spans.append(Span(start, end, text[start:end], "agreement", "Agreement"))
+        spans.append(Span(start, end, text[start:end], "agreement", "Agreement", "quoted"))
     for m in _head_pattern().finditer(text):
         if any(s.start <= m.start(2) < s.end for s in spans):
             continue
@@ -83,10 +85,64 @@ def agreement_spans(text: str) -> list[Span]:
     return spans
 
 
-def find_spans(doc: Doc) -> list[Span]:
-    """Every candidate mention in a parsed article: named agreements and the entities (also those inside titles)."""
-    spans = agreement_spans(doc.text)
+def _demonym_spans(doc: Doc, demonyms: Mapping[str, str], covered: set[int]) -> list[Span]:
+    """Demonyms standing for their state: "the Azerbaijani side", "Azerbaijani gas", "Serbian ammunition"."""
+    spans: list[Span] = []
+    for token in doc:
+        if token.i in covered or not token.text[:1].isupper():
+            continue
+        label = demonyms.get(key(token.text))
+        if label is not None and token.pos_ in {"ADJ", "PROPN", "NOUN"}:
+            spans.append(Span(token.idx, token.idx + len(token.text), token.text, "demonym", "State", f"State|{label}"))
+    return spans
+
+
+def _proper_name(ent) -> bool:  # noqa: ANN001 - a spaCy Span
+    return all(t.pos_ == "PROPN" or (t.is_punct and t.text in "-.'’") for t in ent)
+
+
+_TITLE_PREPS = {"on", "between", "of", "for", "regarding", "concerning", "about", "in"}
+_TITLE_POS = {"ADP", "NOUN", "PROPN", "ADJ", "DET", "NUM"}
+
+
+def _extend_by_parse(doc: Doc, span: Span) -> Span:
+    """Extend an unquoted title over the noun phrase that continues it ("... on strengthening strategic partnership")."""
+    tokens = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if tokens is None or tokens.end >= len(doc) or doc[tokens.end].lower_ not in _TITLE_PREPS:
+        return span
+    last = tokens.end - 1
+    i = tokens.end
+    while i < len(doc) and doc[i].sent == tokens.sent and i - tokens.end < 40:
+        t = doc[i]
+        nxt = doc[i + 1] if i + 1 < len(doc) else None
+        if t.pos_ in _TITLE_POS or t.tag_ == "VBG" or t.text in {"-", "–"}:
+            pass
+        elif (t.pos_ == "CCONJ" or t.text == ",") and nxt is not None and (nxt.pos_ in {"NOUN", "PROPN"} or nxt.pos_ == "CCONJ"):
+            pass
+        else:
+            break
+        if t.pos_ not in {"ADP", "DET", "CCONJ", "PUNCT"} and t.text != ",":
+            last = i
+        i += 1
+    end = doc[last].idx + len(doc[last].text)
+    if end <= span.end or end - span.start > 300:
+        return span
+    return Span(span.start, end, doc.text[span.start : end], span.kind, span.label)
+
+
+def _headline(sent) -> bool:  # noqa: ANN001 - a spaCy Span
+    words = [t for t in sent if t.is_alpha and len(t.text) > 3]
+    return len(words) >= 4 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
+
+
+def find_spans(doc: Doc, demonyms: Mapping[str, str] | None = None) -> list[Span]:
+    """Every candidate mention in a parsed article: named agreements, the entities (also inside titles), demonyms."""
+    spans = [s if s.ent_id == "quoted" else _extend_by_parse(doc, s) for s in agreement_spans(doc.text)]
+    covered = {t.i for ent in doc.ents if ent.label_ in GAZ_LABELS for t in ent}
+    spans.extend(_demonym_spans(doc, demonyms or {}, covered))
     for ent in doc.ents:
+        if ent.label_ in NER_LABELS and (ent.label_ == "PERSON" and not _proper_name(ent) or _headline(ent.sent)):
+            continue
         if ent.label_ in GAZ_LABELS:
             kind = "surname" if ent.ent_id_.startswith("surname|") else "gazetteer"
             spans.append(Span(ent.start_char, ent.end_char, ent.text, kind, ent.label_, ent.ent_id_))

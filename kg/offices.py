@@ -74,6 +74,10 @@ class OfficeReader:
             return entity_of(target) if target else None
         return None
 
+    def _known_holders(self, person: Entity) -> set[str]:
+        entries = [e for e in self.gazetteer.lookup(person.label) if e.type == "Person"]
+        return {o.of for o in entries[0].offices} | {o.to for o in entries[0].offices if o.to} if entries else set()
+
     def _from_gazetteer(self, person: Entity, role: str, day: str | None) -> Entity | None:
         entries = [e for e in self.gazetteer.lookup(person.label) if e.type == "Person"]
         if not entries or day is None:
@@ -121,6 +125,9 @@ class OfficeReader:
             title, holder, start, end = office
             role = self._role(title)
             how = "text"
+            known = self._known_holders(m.entity)
+            if holder is not None and known and holder.label not in known:
+                holder = None  # the gazetteer knows this person's offices, and this is none of them
             if holder is None:
                 holder = self._from_gazetteer(m.entity, role, article.published)
                 how = "gazetteer"

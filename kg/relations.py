@@ -25,6 +25,7 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 
+_ROUTE_CUE = re.compile(r"\b(connect|link|run|cross|pass|stretch|reach|transport|carr|deliver|bring|brought|route|land|via|through|from|between|entry point|exit point)\w*", re.IGNORECASE)
 _TIMELESS = {"holdsOffice", "partyTo", "connects", "partOf", "strategicPartnerOf"}
 _EVENT_CUE = re.compile(r"\b(during|after|following|at|on the sidelines of|in the course of|as part of|within the framework of)\b[^.;]{0,60}?\b(visit|meeting|talks|summit|trip|ceremony)\b", re.IGNORECASE)
 
@@ -167,6 +168,7 @@ class RelationExtractor:
         relations.extend(self._offices(doc, article, mentions))
         relations.extend(self._sentences(doc, mentions, sent_dates))
         relations.extend(self._agreement_parties(doc, index))
+        relations.extend(self._infrastructure(doc, mentions))
         relations = self._event_dates(doc, relations, index)
         seen: dict[tuple[str, str, str, int], Relation] = {}
         for r in relations:
@@ -303,6 +305,55 @@ class RelationExtractor:
                 if rel is not None:
                     out.append(rel)
         return out
+
+    def _infrastructure(self, doc: Doc, mentions: list[Mention]) -> list[Relation]:
+        """connects and partOf that a name states ("Greece-Bulgaria") or that the gazetteer confirms within one sentence."""
+        out: list[Relation] = []
+        for infra in (m for m in mentions if m.entity.type == "Infrastructure"):
+            span = doc.char_span(infra.start, infra.end, alignment_mode="expand")
+            if span is None:
+                continue
+            sent = span.sent
+            entry = self.gazetteer.get("Infrastructure", infra.entity.label)
+            for label in self._named_endpoints(f"{infra.entity.label} {infra.text}"):
+                target = self.gazetteer.state(label) or self.gazetteer.get("Place", label)
+                if target is not None:
+                    endpoint = Mention(infra.start, infra.end, infra.text, entity_of(target), "name")
+                    rel = self._relation(sent, "connects", infra, endpoint, "connects.name", 0.8, None, (infra.start, infra.end))
+                    if rel is not None:
+                        out.append(rel)
+            if entry is None or not _ROUTE_CUE.search(sent.text) or entry.kind in {"field", "power-plant", "storage"}:
+                continue
+            for other in mentions:
+                if not (sent.start_char <= other.start < sent.end_char) or other is infra:
+                    continue
+                if other.entity.type in {"State", "Place"} and other.entity.label in entry.connects and other.how != "demonym":
+                    predicate, rule = "connects", "connects.gazetteer"
+                else:
+                    continue
+                rel = self._relation(sent, predicate, infra, other, rule, 0.7, None, (min(infra.start, other.start), max(infra.end, other.end)))
+                if rel is not None:
+                    out.append(rel)
+        return out
+
+    def _named_endpoints(self, name: str) -> list[str]:
+        """States and places a name is made of: "Interconnector Greece-Bulgaria" -> Greece, Bulgaria."""
+        words = re.findall(r"[A-Za-zÀ-ÿĀ-ž]+", name)
+        found: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in (3, 2, 1):
+                chunk = " ".join(words[i : i + n])
+                hits = [e for e in self.gazetteer.lookup(chunk) if e.type == "State" or (e.type == "Place" and e.label == chunk)]
+                hits = hits if chunk[:1].isupper() else []
+                if hits:
+                    if hits[0].label not in found:
+                        found.append(hits[0].label)
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
 
     def _event_dates(self, doc: Doc, relations: list[Relation], index) -> list[Relation]:  # noqa: ANN001
         """An undated relation whose clause refers to a dated visit or meeting of the article takes that date."""
