@@ -41,6 +41,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("day", re.compile(rf"{b}{month}\s+{day}(?:\s*[-–]\s*{day})?,?\s+{year}{e}", re.I)),
         ("day", re.compile(rf"{b}[0-3]?\d\.[01]?\d\.{year}{e}")),
         ("month", re.compile(rf"{b}{month},?\s+(?:of\s+)?{year}{e}", re.I)),
+        ("month_relyear", re.compile(rf"{b}{month}\s+(?:of\s+)?(?:last|this|next|the previous|the following)\s+year{e}", re.I)),
         ("day_noyear", re.compile(rf"{b}{day}(?:\s*[-–]\s*{day})?\s+(?:of\s+)?{month}{e}", re.I)),
         ("day_noyear", re.compile(rf"{b}{month}\s+{day}(?:\s*[-–]\s*{day})?{e}(?!\s*(?:%|per))", re.I)),
         ("weekday", re.compile(rf"{b}{weekday}{e}", re.I)),
@@ -82,6 +83,13 @@ def resolve(kind: str, text: str, published: str | None, future: bool = False) -
         return None, f"{text!r} needs the published date, which is unknown"
     if kind == "year":
         return DateValue(re.search(r"\d{4}", text).group(0), text, "text"), None  # type: ignore[union-attr]
+    if kind == "month_relyear":
+        assert base is not None
+        offset = -1 if re.search(r"last|previous", text, re.I) else 1 if re.search(r"next|following", text, re.I) else 0
+        parsed = _dateparse(text.split()[0].rstrip("."), base, "past")
+        if parsed is None:
+            return None, f"{text!r} could not be resolved"
+        return DateValue(f"{base.year + offset:04d}-{parsed[0].month:02d}", text, "relative"), None
     if kind == "weekday":
         assert base is not None
         wanted = [w for w in lex["weekdays"] if w == text.lower()][0]

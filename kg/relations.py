@@ -44,7 +44,7 @@ class RelationExtractor:
         self.offices = OfficeReader(gazetteer)
 
     # -- arguments ---------------------------------------------------------------------------------------
-    def _mentions_at(self, token: Token, index: dict[int, list[Mention]], depth: int = 2) -> list[Mention]:
+    def _mentions_at(self, token: Token, index: dict[int, list[Mention]], depth: int = 3) -> list[Mention]:
         if token.i in index:
             return index[token.i]
         found: list[Mention] = []
@@ -84,18 +84,36 @@ class RelationExtractor:
             return 99
         return path_a.index(common) + path_b.index(common)
 
-    def _date(self, doc: Doc, trigger: Token, dates: list[DateExpr], exclude: list[tuple[int, int]]) -> DateExpr | None:
-        best: tuple[int, int, DateExpr] | None = None
+    @staticmethod
+    def _clause(token: Token) -> Token:
+        """The verb heading the clause a token belongs to (the sentence root when there is none)."""
+        for t in (token, *token.ancestors):
+            if t.pos_ in {"VERB", "AUX"} or t.dep_ == "ROOT":
+                return t
+        return token.sent.root
+
+    def _date(self, doc: Doc, trigger: Token, dates: list[DateExpr], exclude: list[tuple[int, int]], stative: bool) -> DateExpr | None:
+        """The date of the trigger's own clause (or a clause above it); another clause's date only when it is the sentence's only one."""
+        clause = self._clause(trigger)
+        above = {clause, *clause.ancestors}
+        candidates: list[tuple[bool, int, int, DateExpr]] = []
         for d in dates:
             if any(s <= d.start < e for s, e in exclude):
                 continue
             span = doc.char_span(d.start, d.end, alignment_mode="expand")
             if span is None:
                 continue
-            score = (self._distance(span.root, trigger), abs(span.root.i - trigger.i))
-            if best is None or score < best[:2]:
-                best = (*score, d)
-        return best[2] if best else None
+            since = doc.text[max(0, d.start - 6) : d.start].strip().lower() in {"since", "from"}
+            if since and not stative:
+                continue
+            own = self._clause(span.root) in above
+            candidates.append((not own, self._distance(span.root, trigger), abs(span.root.i - trigger.i), d))
+        if not candidates:
+            return None
+        best = min(candidates, key=lambda c: c[:3])
+        if best[0] and len(candidates) > 1:
+            return None  # several dates, none in this clause: do not guess
+        return best[3]
 
     # -- building relations ------------------------------------------------------------------------------
     def _relation(
@@ -170,6 +188,7 @@ class RelationExtractor:
         relations.extend(self._agreement_parties(doc, index))
         relations.extend(self._infrastructure(doc, mentions))
         relations = self._event_dates(doc, relations, index)
+        relations = self._not_at_home(relations, article)
         seen: dict[tuple[str, str, str, int], Relation] = {}
         for r in relations:
             k = (r.subject.iri, r.predicate, r.object.iri, r.sentence_start)
@@ -193,7 +212,7 @@ class RelationExtractor:
             rule = self.by_id[rule_id]
             trigger = doc[trigger_i]
             sent = trigger.sent
-            date = self._date(doc, trigger, sent_dates[sent.start], mention_spans)
+            date = self._date(doc, trigger, sent_dates[sent.start], mention_spans, rule.predicate in _TIMELESS | {"suppliesEnergyTo"})
             anchor = (trigger.idx, trigger.idx + len(trigger.text))
             quals = self._commodity(sent.text, trigger.idx - sent.start_char) if rule.predicate == "suppliesEnergyTo" else ()
             if rule.predicate == "signed":
@@ -231,10 +250,12 @@ class RelationExtractor:
         between = agreement.text.find(" between ")
         if between < 0:
             return []
+        rest = re.search(r" (?:on|for|regarding|concerning|in the field|between|to) ", agreement.text[between + 9 :])
+        stop = agreement.start + between + 9 + rest.start() if rest else agreement.end
         found: list[Mention] = []
         for mentions in index.values():
             for m in mentions:
-                if agreement.start + between < m.start and m.end <= agreement.end and m.entity.type in {"State", "Organization"} and m not in found:
+                if agreement.start + between < m.start and m.end <= stop and m.entity.type in {"State", "Organization"} and m not in found:
                     found.append(m)
         return sorted(found, key=lambda m: m.start)
 
@@ -277,13 +298,16 @@ class RelationExtractor:
                 date = None
                 anchor = (sent.start_char + cue.start(), sent.start_char + cue.end())
                 if rule.needs_value:
-                    money = _MONEY.search(sent.text, cue.end()) or _MONEY.search(sent.text)
-                    if money is None:
+                    monies = list(_MONEY.finditer(sent.text))
+                    if not monies:
                         continue
+                    between = re.search(r"\bbetween\b", sent.text)
+                    focus = between.start() if between else cue.end()
+                    money = min(monies, key=lambda m: (abs(m.start() - focus), m.start()))
                     quals = (("value", money.group(0).strip()),)
                     dated = [d for d in sent_dates[sent.start] if d.value]
                     if dated:
-                        date = min(dated, key=lambda d: abs(d.start - (sent.start_char + money.start())))
+                        date = min(dated, key=lambda d: abs(d.start - (sent.start_char + (money.start() + focus) // 2)))
                         quals += (("period", date.text),)
                     anchor = (anchor[0], max(anchor[1], sent.start_char + money.end()))
                 for subj, obj in self._pair(sent, mentions, self.rules.types[rule.predicate]["subject"]):
@@ -354,6 +378,34 @@ class RelationExtractor:
             else:
                 i += 1
         return found
+
+    def _home_states(self, relations: list[Relation], article: Article) -> dict[str, set[str]]:
+        """Each person's own state(s): from holdsOffice in this article, else offices held on the published date."""
+        homes: dict[str, set[str]] = defaultdict(set)
+        for r in relations:
+            if r.predicate == "holdsOffice" and r.object.type == "State":
+                homes[r.subject.iri].add(r.object.label)
+        for r in relations:
+            if r.subject.type == "Person" and r.subject.iri not in homes:
+                for entry in self.gazetteer.lookup(r.subject.label):
+                    if entry.type == "Person":
+                        homes[r.subject.iri] |= {
+                            o.of for o in entry.offices if self.gazetteer.state(o.of) and (article.published is None or o.held_on(article.published))
+                        }
+        return homes
+
+    def _not_at_home(self, relations: list[Relation], article: Article) -> list[Relation]:
+        """A person in their own country is not visiting it (nor a place in it)."""
+        homes = self._home_states(relations, article)
+        kept: list[Relation] = []
+        for r in relations:
+            if r.predicate == "visited" and r.subject.type == "Person":
+                home = homes.get(r.subject.iri, set())
+                where = r.object.label if r.object.type == "State" else r.object.located_in
+                if where is not None and where in home:
+                    continue
+            kept.append(r)
+        return kept
 
     def _event_dates(self, doc: Doc, relations: list[Relation], index) -> list[Relation]:  # noqa: ANN001
         """An undated relation whose clause refers to a dated visit or meeting of the article takes that date."""
