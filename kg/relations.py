@@ -26,6 +26,7 @@ _MONEY = re.compile(
 )
 
 _ROUTE_CUE = re.compile(r"\b(connect|link|run|cross|pass|stretch|reach|transport|carr|deliver|bring|brought|route|land|via|through|from|between|entry point|exit point)\w*", re.IGNORECASE)
+_DYAD_CUE = re.compile(r"\b(?:the two|both|our two) (?:countries|states|nations|sides|republics)\b|\bbilateral\b|\bour (?:countries|states)\b", re.IGNORECASE)
 _TIMELESS = {"holdsOffice", "partyTo", "connects", "partOf", "strategicPartnerOf"}
 _EVENT_CUE = re.compile(r"\b(during|after|following|at|on the sidelines of|in the course of|as part of|within the framework of)\b[^.;]{0,60}?\b(visit|meeting|talks|summit|trip|ceremony)\b", re.IGNORECASE)
 
@@ -277,6 +278,20 @@ class RelationExtractor:
                 out.append(rel)
         return out
 
+    @staticmethod
+    def _dyad(mentions: list[Mention]) -> tuple[Entity, Entity] | None:
+        """The article's pair of states: the two clearly most-mentioned ones."""
+        counts: dict[str, int] = defaultdict(int)
+        by_iri: dict[str, Entity] = {}
+        for m in mentions:
+            if m.entity.type == "State":
+                counts[m.entity.iri] += 1
+                by_iri[m.entity.iri] = m.entity
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if len(ranked) < 2 or ranked[1][1] < 2 or (len(ranked) > 2 and ranked[2][1] >= ranked[1][1]):
+            return None
+        return by_iri[ranked[0][0]], by_iri[ranked[1][0]]
+
     def _pair(self, sent: Span, mentions: list[Mention], types: tuple[str, ...]) -> list[tuple[Mention, Mention]]:
         inside = [m for m in mentions if sent.start_char <= m.start < sent.end_char and m.entity.type in types]
         between = re.search(r"\bbetween\s+(?:the\s+)?", sent.text)
@@ -285,7 +300,14 @@ class RelationExtractor:
             if len(after) == 2 and after[0].entity.iri != after[1].entity.iri:
                 return [(after[0], after[1])]
         distinct = {m.entity.iri: m for m in inside}
-        return [tuple(distinct.values())] if len(distinct) == 2 else []  # type: ignore[list-item]
+        if len(distinct) == 2:
+            return [tuple(distinct.values())]  # type: ignore[list-item]
+        reference = _DYAD_CUE.search(sent.text)
+        dyad = self._dyad(mentions) if reference and "State" in types else None
+        if dyad is None or len(distinct) > 2 or any(iri not in {dyad[0].iri, dyad[1].iri} for iri in distinct):
+            return []
+        start, end = sent.start_char + reference.start(), sent.start_char + reference.end()
+        return [(Mention(start, end, reference.group(0), dyad[0], "dyad"), Mention(start, end, reference.group(0), dyad[1], "dyad"))]
 
     def _sentences(self, doc: Doc, mentions: list[Mention], sent_dates) -> list[Relation]:  # noqa: ANN001
         out: list[Relation] = []
