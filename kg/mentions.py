@@ -102,6 +102,7 @@ def _proper_name(ent) -> bool:  # noqa: ANN001 - a spaCy Span
 
 
 _TITLE_PREPS = {"on", "between", "of", "for", "regarding", "concerning", "about", "in"}
+_NOT_IN_TITLES = {"DATE", "TIME", "GPE", "LOC", "State", "Place", "CARDINAL", "MONEY", "QUANTITY"}
 _TITLE_POS = {"ADP", "NOUN", "PROPN", "ADJ", "DET", "NUM"}
 
 
@@ -115,6 +116,8 @@ def _extend_by_parse(doc: Doc, span: Span) -> Span:
     while i < len(doc) and doc[i].sent == tokens.sent and i - tokens.end < 40:
         t = doc[i]
         nxt = doc[i + 1] if i + 1 < len(doc) else None
+        if t.ent_type_ in _NOT_IN_TITLES or t.like_num:
+            break
         if t.pos_ in _TITLE_POS or t.tag_ == "VBG" or t.text in {"-", "–"}:
             pass
         elif (t.pos_ == "CCONJ" or t.text == ",") and nxt is not None and (nxt.pos_ in {"NOUN", "PROPN"} or nxt.pos_ == "CCONJ"):
@@ -130,6 +133,19 @@ def _extend_by_parse(doc: Doc, span: Span) -> Span:
     return Span(span.start, end, doc.text[span.start : end], span.kind, span.label)
 
 
+def _trim_setting(doc: Doc, span: Span) -> Span:
+    """Cut a title before a trailing setting it swallowed: "... Pipeline in Dubrovnik on 26 August 2016"."""
+    tokens = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if tokens is None:
+        return span
+    for t in tokens[2:]:
+        previous = doc[t.i - 1]
+        if previous.lower_ in {"in", "on", "at"} and (t.ent_type_ in _NOT_IN_TITLES - {"State"} or t.like_num):
+            end = doc[previous.i - 1].idx + len(doc[previous.i - 1].text)
+            return Span(span.start, end, doc.text[span.start : end], span.kind, span.label, span.ent_id)
+    return span
+
+
 def _headline(sent) -> bool:  # noqa: ANN001 - a spaCy Span
     words = [t for t in sent if t.is_alpha and len(t.text) > 3]
     return len(words) >= 4 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
@@ -137,7 +153,7 @@ def _headline(sent) -> bool:  # noqa: ANN001 - a spaCy Span
 
 def find_spans(doc: Doc, demonyms: Mapping[str, str] | None = None) -> list[Span]:
     """Every candidate mention in a parsed article: named agreements, the entities (also inside titles), demonyms."""
-    spans = [s if s.ent_id == "quoted" else _extend_by_parse(doc, s) for s in agreement_spans(doc.text)]
+    spans = [s if s.ent_id == "quoted" else _extend_by_parse(doc, _trim_setting(doc, s)) for s in agreement_spans(doc.text)]
     covered = {t.i for ent in doc.ents if ent.label_ in GAZ_LABELS for t in ent}
     spans.extend(_demonym_spans(doc, demonyms or {}, covered))
     for ent in doc.ents:

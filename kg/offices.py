@@ -123,6 +123,10 @@ class OfficeReader:
             if office is None:
                 continue
             title, holder, start, end = office
+            first, _, rest = title.partition(" ")
+            if rest and key(first) in self.gazetteer.demonyms:
+                holder = holder or entity_of(self.gazetteer.demonyms[key(first)])
+                title = rest + (f" of {hit.group('of')}" if hit.group("of") and rest.lower() == "minister" else "")
             role = self._role(title)
             how = "text"
             known = self._known_holders(m.entity)

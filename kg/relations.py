@@ -27,6 +27,7 @@ _MONEY = re.compile(
 
 _ROUTE_CUE = re.compile(r"\b(connect|link|run|cross|pass|stretch|reach|transport|carr|deliver|bring|brought|route|land|via|through|from|between|entry point|exit point)\w*", re.IGNORECASE)
 _DYAD_CUE = re.compile(r"\b(?:the two|both|our two) (?:countries|states|nations|sides|republics)\b|\bbilateral\b|\bour (?:countries|states)\b", re.IGNORECASE)
+_DOCUMENT_NOUNS = {"document", "agreement", "memorandum", "declaration", "deal", "treaty", "accord", "statement", "protocol", "contract"}
 _TIMELESS = {"holdsOffice", "partyTo", "connects", "partOf", "strategicPartnerOf"}
 _EVENT_CUE = re.compile(r"\b(during|after|following|at|on the sidelines of|in the course of|as part of|within the framework of)\b[^.;]{0,60}?\b(visit|meeting|talks|summit|trip|ceremony)\b", re.IGNORECASE)
 
@@ -54,7 +55,8 @@ class RelationExtractor:
                 if child.dep_ in _NP_DEPS or (child.dep_ == "prep" and child.lower_ == "of"):
                     nxt = [g for g in child.children if g.dep_ == "pobj"] if child.dep_ == "prep" else [child]
                     for n in nxt:
-                        found.extend(self._mentions_at(n, index, depth - 1))
+                        for t in (n, *n.conjuncts) if child.dep_ == "prep" else (n,):
+                            found.extend(m for m in self._mentions_at(t, index, depth - 1) if m not in found)
         return found
 
     def _arguments(self, token: Token, index: dict[int, list[Mention]]) -> list[Mention]:
@@ -104,8 +106,10 @@ class RelationExtractor:
             span = doc.char_span(d.start, d.end, alignment_mode="expand")
             if span is None:
                 continue
-            since = doc.text[max(0, d.start - 6) : d.start].strip().lower() in {"since", "from"}
-            if since and not stative:
+            before = doc.text[max(0, d.start - 7) : d.start].strip().lower()
+            if before.endswith(("by", "until", "till", "before")) and not before.endswith("nearby"):
+                continue  # a deadline or target, not when the relation happened
+            if before.endswith(("since", "from")) and not stative:
                 continue
             own = self._clause(span.root) in above
             candidates.append((not own, self._distance(span.root, trigger), abs(span.root.i - trigger.i), d))
@@ -188,6 +192,7 @@ class RelationExtractor:
         relations.extend(self._sentences(doc, mentions, sent_dates))
         relations.extend(self._agreement_parties(doc, index))
         relations.extend(self._infrastructure(doc, mentions))
+        relations.extend(self._signatories_are_parties(relations))
         relations = self._event_dates(doc, relations, index)
         relations = self._not_at_home(relations, article)
         seen: dict[tuple[str, str, str, int], Relation] = {}
@@ -231,7 +236,10 @@ class RelationExtractor:
         agreements = [m for m in slots["object"] if m.entity.type == "Agreement"]
         if not agreements:
             agreements = self._in_sentence(sent, index, {"Agreement"})
-            slots["object"].extend(agreements)
+        if not agreements and any(t.lemma_ in _DOCUMENT_NOUNS and t.dep_ in {"nsubjpass", "dobj"} and any(c.lower_ in {"the", "this", "that"} for c in t.children) for t in sent):
+            earlier = sorted({m for ms in index.values() for m in ms if m.entity.type == "Agreement" and m.end <= sent.start_char}, key=lambda m: m.start)
+            agreements = earlier[-1:]
+        slots["object"].extend(a for a in agreements if a not in slots["object"])
         if not any(m.entity.type in {"Person", "State", "Organization"} for m in slots["subject"]):
             for agreement in agreements:
                 slots["subject"].extend(self._parties(doc.text, agreement, index))
@@ -428,6 +436,15 @@ class RelationExtractor:
                     continue
             kept.append(r)
         return kept
+
+    @staticmethod
+    def _signatories_are_parties(relations: list[Relation]) -> list[Relation]:
+        """A state or organisation that signed an agreement is a party to it."""
+        return [
+            replace(r, predicate="partyTo", date=None, undated_reason=None, rule="partyTo.signatory", confidence=round(r.confidence * 0.95, 3))
+            for r in relations
+            if r.predicate == "signed" and r.subject.type in {"State", "Organization"}
+        ]
 
     def _event_dates(self, doc: Doc, relations: list[Relation], index) -> list[Relation]:  # noqa: ANN001
         """An undated relation whose clause refers to a dated visit or meeting of the article takes that date."""
