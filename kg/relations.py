@@ -142,8 +142,9 @@ class RelationExtractor:
             s, o = o, s
         if predicate == "suppliesEnergyTo" and not any(k == "commodity" for k, _ in qualifiers):
             return None
-        start = min(subj.start, obj.start, anchor[0])
-        end = max(subj.end, obj.end, anchor[1])
+        inside = [(a, b) for a, b in ((subj.start, subj.end), (obj.start, obj.end), anchor) if sent.start_char <= a and b <= sent.end_char]
+        start = min((a for a, _ in inside), default=sent.start_char)
+        end = max((b for _, b in inside), default=sent.end_char)
         return Relation(
             subject=s,
             predicate=predicate,

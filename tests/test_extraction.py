@@ -1,0 +1,159 @@
+"""Extraction on our own test articles: the actors, relations and dates each mechanism must produce (and must not)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.extract import Extractor
+from kg.records import Article
+from tests.conftest import records
+
+
+@pytest.fixture(scope="module")
+def recs(articles_build: Path) -> list[dict]:
+    return records(articles_build)
+
+
+def relations(recs: list[dict], source: str) -> set[tuple[str, str, str, str | None]]:
+    return {(r["subject"], r["predicate"], r["object"], r["date"]) for r in recs if r["kind"] == "relation" and r["source"] == source}
+
+
+def entities(recs: list[dict], source: str) -> set[tuple[str, str]]:
+    return {(r["label"], r["type"]) for r in recs if r["kind"] == "entity" and r["source"] == source}
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def extract(extractor: Extractor, text: str, published: str | None = "2023-11-16") -> set[tuple[str, str, str, str | None]]:
+    result = extractor.extract(Article(source="t.txt", path="t.txt", text=text, published=published))
+    return {(r.subject.label, r.predicate, r.object.label, r.date.value if r.date else None) for r in result.relations}
+
+
+def test_visit_meetings_offices_and_weekday_dates(recs: list[dict]) -> None:
+    got = relations(recs, "albania-visit.txt")
+    assert {
+        ("Ilham Aliyev", "holdsOffice", "Azerbaijan", None),
+        ("Bajram Begaj", "holdsOffice", "Albania", None),
+        ("Edi Rama", "holdsOffice", "Albania", None),
+        ("Ilham Aliyev", "visited", "Albania", "2022-11-15"),
+        ("Bajram Begaj", "met", "Ilham Aliyev", "2022-11-15"),
+        ("Azerbaijan", "signed", "Memorandum of Understanding on a Strategic Partnership in the Field of Energy", "2022-07"),
+        ("European Union", "signed", "Memorandum of Understanding on a Strategic Partnership in the Field of Energy", "2022-07"),
+        ("Azerbaijan", "partyTo", "Memorandum of Understanding on a Strategic Partnership in the Field of Energy", None),
+    } <= got
+    assert not any(p == "visited" and s in {"Bajram Begaj", "Edi Rama"} for s, p, _, _ in got)  # at home
+    assert not any(d == "2027" for *_, d in got)  # "by 2027" is a target, not a date of the relation
+    assert ("Memorandum of Understanding on a Strategic Partnership in the Field of Energy", "Agreement") in entities(recs, "albania-visit.txt")
+
+
+def test_coordinated_signatories_and_trimmed_titles(recs: list[dict]) -> None:
+    got = relations(recs, "macedonia-montenegro.txt")
+    title = "Memorandum of Understanding on the Ionian Adriatic Pipeline"
+    for party in ("Albania", "Montenegro", "Bosnia and Herzegovina", "Croatia", "SOCAR"):
+        assert (party, "signed", title, "2016-08-26") in got
+        assert (party, "partyTo", title, None) in got
+    assert ("Jeyhun Bayramov", "holdsOffice", "Azerbaijan", None) in got
+    assert ("Bujar Osmani", "holdsOffice", "North Macedonia", None) in got
+    assert ("Bujar Osmani", "met", "Jeyhun Bayramov", "2022-05") in got  # "earlier this month"
+    assert not any(p == "partOf" for _, p, _, _ in got)
+
+
+def test_infrastructure_endpoints_parts_and_trade(recs: list[dict]) -> None:
+    got = relations(recs, "bulgaria-gas.txt")
+    for endpoint in ("Greece", "Bulgaria", "Komotini", "Stara Zagora"):
+        assert ("Interconnector Greece-Bulgaria", "connects", endpoint, None) in got
+    assert ("Interconnector Greece-Bulgaria", "partOf", "Southern Gas Corridor", None) in got
+    trade = [r for r in recs if r["source"] == "bulgaria-gas.txt" and r["kind"] == "relation" and r["predicate"] == "tradeTurnover"]
+    assert len(trade) == 1 and trade[0]["date"] == "2023" and trade[0]["qualifiers"]["period"] == "2023"
+    assert "511" in trade[0]["qualifiers"]["value"]
+    assert ("Interconnector Greece-Bulgaria", "Infrastructure") in entities(recs, "bulgaria-gas.txt")
+
+
+def test_no_published_date_keeps_absolute_dates_and_refuses_relative_ones(recs: list[dict]) -> None:
+    got = relations(recs, "no-header.txt")
+    title = "Agreement on Strategic Partnership in the Field of Green Energy Development and Transmission"
+    for state in ("Azerbaijan", "Georgia", "Romania", "Hungary"):
+        assert (state, "signed", title, "2022-12-17") in got
+    for person, state in (("Irakli Garibashvili", "Georgia"), ("Nicolae Ciucă", "Romania"), ("Viktor Orbán", "Hungary")):
+        assert (person, "holdsOffice", state, None) in got
+    supply = [r for r in recs if r["source"] == "no-header.txt" and r["kind"] == "relation" and r["predicate"] == "suppliesEnergyTo"]
+    assert supply and all(r["date"] is None and "yesterday" in r["undated_reason"] for r in supply)
+    assert supply[0]["qualifiers"] == {"commodity": "gas"}
+
+
+def test_html_meetings_with_many_leaders(recs: list[dict]) -> None:
+    got = relations(recs, "moldova-croatia.html")
+    for other in ("Maia Sandu", "Nikol Pashinyan", "Charles Michel", "Emmanuel Macron", "Olaf Scholz"):
+        assert any({s, o} == {"Ilham Aliyev", other} and p == "met" and d == "2023-06-01" for s, p, o, d in got), other
+    assert ("Charles Michel", "holdsOffice", "European Council", None) in got
+    assert ("Olaf Scholz", "holdsOffice", "Germany", None) in got
+    assert not any(s == "Maia Sandu" and p == "visited" for s, p, _, _ in got)
+
+
+def test_jsonl_lines_are_their_own_articles(recs: list[dict]) -> None:
+    assert ("Ilham Aliyev", "visited", "Bosnia and Herzegovina", "2023-04-13") in relations(recs, "batch.jsonl#2")
+    assert ("Interconnector Greece-Bulgaria", "connects", "Greece", None) in relations(recs, "batch.jsonl#1")
+
+
+def test_surname_diacritics_and_transliterations_merge(extractor: Extractor) -> None:
+    text = (
+        "Serbian President Alexander Vucic received Azerbaijani President Ilham Aliyev in Belgrade on Wednesday. "
+        "Vučić said Aliyev was a reliable partner."
+    )
+    result = extractor.extract(Article(source="t.txt", path="t.txt", text=text, published="2022-11-24"))
+    people = {m.entity.label for m in result.mentions if m.entity.type == "Person"}
+    assert people == {"Aleksandar Vučić", "Ilham Aliyev"}
+    assert len({m.entity.iri for m in result.mentions if m.entity.label == "Aleksandar Vučić"}) == 1
+
+
+def test_titles_after_names_and_of_forms(extractor: Extractor) -> None:
+    got = extract(
+        extractor,
+        "Kyriakos Mitsotakis, Prime Minister of the Hellenic Republic, held talks with Rovnag Abdullayev, SOCAR President, "
+        "and with the Prime Minister of Montenegro Dritan Abazović.",
+        published="2022-06-01",
+    )
+    assert ("Kyriakos Mitsotakis", "holdsOffice", "Greece", None) in got
+    assert ("Rovnag Abdullayev", "holdsOffice", "SOCAR", None) in got
+    assert ("Dritan Abazović", "holdsOffice", "Montenegro", None) in got
+
+
+def test_state_sides_accusations_and_demonym_suppliers(extractor: Extractor) -> None:
+    got = extract(
+        extractor,
+        "In July 2020, the Azerbaijani side accused Serbia of selling ammunition to Armenia. "
+        "Croatia expects to receive Azerbaijani gas through the Krk terminal.",
+    )
+    assert ("Azerbaijan", "accused", "Serbia", "2020-07") in got
+    assert any(s == "Azerbaijan" and p == "suppliesEnergyTo" and o == "Croatia" for s, p, o, _ in got)
+
+
+def test_date_of_the_clause_not_the_first_date(extractor: Extractor) -> None:
+    got = extract(
+        extractor,
+        "Bulgaria and Azerbaijan have been strategic partners since 2015, President Rumen Radev said after meeting "
+        "Ilham Aliyev in Baku on Wednesday.",
+        published="2024-05-09",
+    )
+    assert ("Azerbaijan", "strategicPartnerOf", "Bulgaria", "2015") in got or ("Bulgaria", "strategicPartnerOf", "Azerbaijan", "2015") in got
+    met = [d for s, p, o, d in got if p == "met"]
+    assert met and all(d in {"2024-05-08", None} for d in met) and "2015" not in met
+
+
+def test_two_countries_resolves_to_the_dyad(extractor: Extractor) -> None:
+    got = extract(
+        extractor,
+        "Greece and Azerbaijan discussed energy. Greek officials praised Azerbaijan. "
+        "The trade turnover between the two countries amounted to $435.7 million in 2021.",
+    )
+    assert any(p == "tradeTurnover" and {s, o} == {"Greece", "Azerbaijan"} and d == "2021" for s, p, o, d in got)
+
+
+def test_named_endpoints_of_an_interconnector(extractor: Extractor) -> None:
+    got = extract(extractor, "The Serbia-Bulgaria gas interconnector will connect Niš and Sofia.")
+    assert {("Serbia-Bulgaria Gas Interconnector", "connects", x, None) for x in ("Serbia", "Bulgaria")} <= got
