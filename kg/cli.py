@@ -190,6 +190,48 @@ def page(
     out.print(f"wrote {output} ({len(data.nodes)} nodes, {len(data.relations)} relations)")
 
 
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Argument(help="A folder of gold annotations (*.json, the evaluation schema).")],
+    predictions: Annotated[Optional[Path], typer.Argument(help="A JSONL export to score (default: DIR/extractions.jsonl).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="The build folder whose extractions.jsonl is scored.")] = Path("out"),
+    show_errors: Annotated[bool, typer.Option("--show-errors", help="List every false positive, false negative and wrong date.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score extractions against gold annotations: per-type and per-predicate precision, recall, F1 and date accuracy."""
+    import json
+
+    from kg.evaluate import evaluate
+
+    path = predictions or out_dir / "extractions.jsonl"
+    if not path.is_file():
+        _fail(f"no predictions at {path} (run `kg build` first, or name a JSONL file)")
+    try:
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        result = evaluate(gold, records)
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot evaluate: {exc}")
+    if show_errors:
+        for line in result.errors:
+            out.print(line, markup=False, highlight=False)
+    if as_json:
+        sys.stdout.write(json.dumps(result.as_dict(), indent=1) + "\n")
+        return
+    table = Table("", "P", "R", "F1", "TP", "FP", "FN", title=f"kg eval: {result.articles} articles", title_justify="left")
+
+    def row(name: str, c) -> None:  # noqa: ANN001 - kg.evaluate.Counts
+        table.add_row(name, f"{c.p:.3f}", f"{c.r:.3f}", f"{c.f1:.3f}", str(c.tp), str(c.fp), str(c.fn))
+
+    row("[bold]entities[/bold]", result.entities)
+    for name, counts in result.entities_by_type.items():
+        row(f"  {name}", counts)
+    row("[bold]relations[/bold]", result.relations)
+    for name, counts in sorted(result.relations_by_predicate.items()):
+        row(f"  {name}", counts)
+    out.print(table)
+    out.print(f"date accuracy {result.date_accuracy} on {result.dated} matched dated relations")
+
+
 def main() -> None:
     """Entry point of the `kg` script and `python -m kg`."""
     app()

@@ -19,15 +19,28 @@ DATE_FLOOR = 0.65
 
 
 @pytest.fixture(scope="module")
-def dev_scores(dev_set: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def dev_out(dev_set: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dev") / "out"
     result = run_kg("build", str(dev_set / "corpus"), "--out", str(out), "--no-page")
     assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def dev_scores(dev_set: Path, dev_out: Path) -> dict:
     scored = subprocess.run(
-        [sys.executable, str(SHARED / "eval" / "score.py"), str(dev_set / "gold"), str(out / "extractions.jsonl"), "--json"],
+        [sys.executable, str(SHARED / "eval" / "score.py"), str(dev_set / "gold"), str(dev_out / "extractions.jsonl"), "--json"],
         capture_output=True, text=True, check=True,
     )
     return json.loads(scored.stdout)
+
+
+def test_kg_eval_agrees_with_score_py(dev_set: Path, dev_out: Path, dev_scores: dict) -> None:
+    ours = run_kg("eval", str(dev_set / "gold"), "--out", str(dev_out), "--json")
+    assert ours.returncode == 0, ours.stderr
+    assert json.loads(ours.stdout) == dev_scores
+    table = run_kg("eval", str(dev_set / "gold"), str(dev_out / "extractions.jsonl"), "--show-errors")
+    assert "holdsOffice" in table.stdout and "date accuracy" in table.stdout and " FN (" in table.stdout
 
 
 def test_every_dev_article_is_scored(dev_scores: dict, dev_set: Path) -> None:
