@@ -27,6 +27,7 @@ _MONEY = re.compile(
 
 _ROUTE_CUE = re.compile(r"\b(connect|link|run|cross|pass|stretch|reach|transport|carr|deliver|bring|brought|route|land|via|through|from|between|entry point|exit point)\w*", re.IGNORECASE)
 _DYAD_CUE = re.compile(r"\b(?:the two|both|our two) (?:countries|states|nations|sides|republics)\b|\bbilateral\b|\bour (?:countries|states)\b", re.IGNORECASE)
+_INFRA_NOUNS = {"pipeline", "interconnector", "cable", "corridor", "terminal", "link", "interconnection"}
 _DOCUMENT_NOUNS = {"document", "agreement", "memorandum", "declaration", "deal", "treaty", "accord", "statement", "protocol", "contract"}
 _TIMELESS = {"holdsOffice", "partyTo", "connects", "partOf", "strategicPartnerOf"}
 _EVENT_CUE = re.compile(r"\b(during|after|following|at|on the sidelines of|in the course of|as part of|within the framework of)\b[^.;]{0,60}?\b(visit|meeting|talks|summit|trip|ceremony)\b", re.IGNORECASE)
@@ -49,6 +50,8 @@ class RelationExtractor:
     def _mentions_at(self, token: Token, index: dict[int, list[Mention]], depth: int = 3) -> list[Mention]:
         if token.i in index:
             return index[token.i]
+        if token.lemma_.lower() in _INFRA_NOUNS and any(c.lower_ in {"the", "this", "that"} for c in token.children):
+            return self._infrastructure_named(token, index)
         found: list[Mention] = []
         if depth:
             for child in token.children:
@@ -58,6 +61,14 @@ class RelationExtractor:
                         for t in (n, *n.conjuncts) if child.dep_ == "prep" else (n,):
                             found.extend(m for m in self._mentions_at(t, index, depth - 1) if m not in found)
         return found
+
+    @staticmethod
+    def _infrastructure_named(token: Token, index: dict[int, list[Mention]]) -> list[Mention]:
+        """ "the cable" -> the last infrastructure named before it whose name contains that word."""
+        noun = token.lemma_.lower()
+        named = {m for ms in index.values() for m in ms if m.entity.type == "Infrastructure" and m.end <= token.idx}
+        fitting = [m for m in named if noun in m.entity.label.lower() or noun in m.text.lower()]
+        return sorted(fitting, key=lambda m: m.start)[-1:]
 
     def _arguments(self, token: Token, index: dict[int, list[Mention]]) -> list[Mention]:
         out: list[Mention] = []
@@ -215,11 +226,16 @@ class RelationExtractor:
                 if m not in slot[role]:
                     slot[role].append(m)
         out: list[Relation] = []
-        for (rule_id, trigger_i), slots in found.items():
+        trigger_dates: dict[tuple[int, str], DateExpr] = {}
+        for (rule_id, trigger_i), slots in sorted(found.items(), key=lambda kv: kv[0][1]):
             rule = self.by_id[rule_id]
             trigger = doc[trigger_i]
             sent = trigger.sent
             date = self._date(doc, trigger, sent_dates[sent.start], mention_spans, rule.predicate in _TIMELESS | {"suppliesEnergyTo"})
+            if date is not None and date.value is not None:
+                trigger_dates[(sent.start, rule.predicate)] = date
+            elif date is None and rule.predicate not in _TIMELESS:
+                date = self._inherited(doc, sent, rule.predicate, trigger_dates)
             anchor = (trigger.idx, trigger.idx + len(trigger.text))
             quals = self._commodity(sent.text, trigger.idx - sent.start_char) if rule.predicate == "suppliesEnergyTo" else ()
             if rule.predicate == "signed":
@@ -231,6 +247,20 @@ class RelationExtractor:
                 if rel is not None:
                     out.append(rel)
         return out
+
+    @staticmethod
+    def _inherited(doc: Doc, sent: Span, predicate: str, trigger_dates: dict[tuple[int, str], DateExpr]) -> DateExpr | None:
+        """The date of the same kind of event in the sentence just before, in the same paragraph ("... by signing a
+        contract today. ... after the signing of a memorandum")."""
+        if sent.start == 0:
+            return None
+        previous = doc[sent.start - 1].sent
+        if "\n" in doc.text[previous.end_char : sent.start_char]:
+            return None
+        date = trigger_dates.get((previous.start, predicate))
+        if date is None or date.value is None:
+            return None
+        return DateExpr(date.start, date.end, date.text, DateValue(date.value.value, date.value.text, "event"))
 
     def _signing_fallbacks(self, doc: Doc, sent: Span, slots: dict[str, list[Mention]], index) -> None:  # noqa: ANN001
         """Signing without a parsed object takes the sentence's named agreements; without a signer, their parties."""

@@ -157,3 +157,27 @@ def test_two_countries_resolves_to_the_dyad(extractor: Extractor) -> None:
 def test_named_endpoints_of_an_interconnector(extractor: Extractor) -> None:
     got = extract(extractor, "The Serbia-Bulgaria gas interconnector will connect Niš and Sofia.")
     assert {("Serbia-Bulgaria Gas Interconnector", "connects", x, None) for x in ("Serbia", "Bulgaria")} <= got
+
+
+def test_investment_from_shareholding_and_funding(extractor: Extractor) -> None:
+    got = extract(
+        extractor,
+        "The Trans Adriatic Pipeline was built by a consortium. SOCAR, a shareholder in the Trans Adriatic Pipeline, "
+        "welcomed the decision. The European Investment Bank allocated 1.5 billion euros to support the construction of the pipeline.",
+    )
+    assert ("SOCAR", "investsIn", "Trans Adriatic Pipeline", None) in got
+    assert ("European Investment Bank", "investsIn", "Trans Adriatic Pipeline", None) in got
+
+
+def test_an_event_continued_in_the_next_sentence_keeps_its_date(extractor: Extractor) -> None:
+    got = extract(
+        extractor,
+        "Today, Belgrade and Baku opened a new chapter by signing a gas contract. "
+        "The ministers spoke after the signing of a Memorandum of Understanding on Energy Cooperation between Serbia and Azerbaijan.\n\n"
+        "Serbia signed the Memorandum of Understanding on Energy Cooperation with pleasure.",
+        published="2023-11-15",
+    )
+    title = "Memorandum of Understanding on Energy Cooperation between Serbia and Azerbaijan"
+    assert ("Serbia", "signed", title, "2023-11-15") in got and ("Azerbaijan", "signed", title, "2023-11-15") in got
+    # a new paragraph does not inherit
+    assert any(s == "Serbia" and p == "signed" and d is None for s, p, o, d in got)
