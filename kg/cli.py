@@ -49,6 +49,8 @@ def build(
     min_confidence: Annotated[float, typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop relations below this confidence.")] = 0.0,
     max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Refuse input files larger than this.")] = 5_000_000,
     no_page: Annotated[bool, typer.Option("--no-page", help="Skip drawing graph.html.")] = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Extract with this many processes.")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Extract on a Dask cluster (tcp://HOST:PORT).")] = None,
 ) -> None:
     """Build the graph from articles: store, TriG, Turtle, JSONL, HTML page and summary in --out."""
     from kg.build import build as run_build
@@ -73,7 +75,10 @@ def build(
                 progress.update(task, advance=1, description=name)
 
         try:
-            report = run_build(paths, out_dir, min_confidence=min_confidence, max_bytes=max_bytes, progress=advance, page=not no_page)
+            report = run_build(
+                paths, out_dir, min_confidence=min_confidence, max_bytes=max_bytes, progress=advance, page=not no_page,
+                workers=workers, scheduler=scheduler,
+            )
         except KgError as exc:
             _fail(str(exc))
     for failure in report.failures:
@@ -90,6 +95,7 @@ def build(
 def _print_summary(summary: dict) -> None:
     table = Table(title="kg build", show_header=False, title_justify="left")
     table.add_row("articles read", str(summary["articles_read"]))
+    table.add_row("articles reused unchanged", str(summary["articles_reused"]))
     table.add_row("articles failed", str(summary["articles_failed"]))
     for name, count in summary["entities_by_type"].items():
         table.add_row(f"entities: {name}", str(count))
@@ -97,6 +103,7 @@ def _print_summary(summary: dict) -> None:
         table.add_row(f"relations: {name}", str(count))
     table.add_row("quads", str(summary["quads"]))
     table.add_row("seconds", str(summary["seconds"]))
+    table.add_row("words per second", str(summary["words_per_second"]))
     out.print(table)
     if summary["articles_read"]:
         out.print(f"outputs in {Path(summary['outputs']['store']).parent}/: store/ graph.trig graph.ttl graph.html extractions.jsonl summary.json")

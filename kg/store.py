@@ -1,4 +1,9 @@
-"""The persistent store: an Oxigraph database per build, swapped in atomically, read as the union of its graphs."""
+"""The persistent store: an Oxigraph database per build, swapped in atomically, read as the union of its graphs.
+
+`out/store` is a link to `out/.store-versions/<id>/`. A process that keeps a version open for a while (`kg serve`,
+`kg.open`) holds a lease on it, a file `.store-versions/<id>.lease-<pid>`; pruning skips every version with a lease
+of a live process, so a build never deletes a store from under a reader, and the reader prunes once it moved on.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,17 +21,99 @@ from pyoxigraph import Quad, Store
 from kg.errors import StoreError
 
 VERSIONS = ".store-versions"
+LEASE = ".lease-"
+
+_held: dict[Path, int] = {}  # lease file -> how many holders in this process
+_held_lock = threading.Lock()
+
+
+def resolve_store(path: Path | str) -> Path:
+    """The folder of the store version `path` names (the `store` link followed); a clear StoreError when missing."""
+    path = Path(path)
+    if not path.exists():
+        raise StoreError(f"no store at {path} (run `kg build` first, or pass --store)")
+    return path.resolve()
 
 
 def open_store(path: Path | str) -> Store:
     """Open a built store read-only; a clear StoreError when it is missing or unreadable."""
-    path = Path(path)
-    if not path.exists():
-        raise StoreError(f"no store at {path} (run `kg build` first, or pass --store)")
+    version = resolve_store(path)
     try:
-        return Store.read_only(str(path.resolve()))
+        return Store.read_only(str(version))
     except OSError as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+
+def lease_file(version: Path) -> Path:
+    """This process's lease file on a store version."""
+    return version.parent / f"{version.name}{LEASE}{os.getpid()}"
+
+
+def acquire_lease(version: Path) -> Path:
+    """Mark a store version as in use by this process (no prune removes it while the process lives); the lease file."""
+    lease = lease_file(version)
+    with _held_lock:
+        if not _held.get(lease):
+            lease.parent.mkdir(parents=True, exist_ok=True)
+            lease.touch()
+        _held[lease] = _held.get(lease, 0) + 1
+    return lease
+
+
+def release_lease(lease: Path) -> None:
+    """Give back a lease taken with acquire_lease; the file goes when this process holds it no more."""
+    with _held_lock:
+        count = _held.get(lease, 0) - 1
+        if count > 0:
+            _held[lease] = count
+            return
+        _held.pop(lease, None)
+        with contextlib.suppress(FileNotFoundError):
+            lease.unlink()
+
+
+def lease_current(link: Path) -> tuple[Path, Path]:
+    """Lease the version `link` points to, checked after the lease is taken: (version folder, lease file)."""
+    for _ in range(50):  # bounded: only a burst of builds swapping the link can make this retry
+        version = resolve_store(link)
+        lease = acquire_lease(version)
+        if resolve_store(link) == version and version.is_dir():
+            return version, lease
+        release_lease(lease)
+    raise StoreError(f"the store at {link} keeps changing; try again when the build has finished")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def leased_versions(versions: Path) -> set[str]:
+    """Names of the versions a live process holds a lease on; lease files of dead processes are removed."""
+    live: set[str] = set()
+    for entry in versions.iterdir():
+        name, sep, pid = entry.name.rpartition(LEASE)
+        if not sep:
+            continue
+        if pid.isdigit() and _alive(int(pid)):
+            live.add(name)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+    return live
+
+
+def prune_versions(link: Path) -> list[str]:
+    """Remove the store versions beside `link` that are neither current nor leased; the names removed."""
+    versions = link.parent / VERSIONS
+    if not versions.is_dir():
+        return []
+    return _prune(versions, keep=resolve_store(link) if link.exists() else None, link=link)
 
 
 @contextlib.contextmanager
@@ -43,16 +131,35 @@ def build_lock(out_dir: Path) -> Iterator[None]:
         handle.close()
 
 
-def write_store(out_dir: Path, quads: Iterable[Quad]) -> Path:
-    """Bulk-load the quads into a fresh store and make it `out_dir/store` in one atomic step."""
+def new_version(out_dir: Path) -> tuple[Path, Store]:
+    """A fresh, empty store beside the current one, to be filled and then published."""
     versions = out_dir / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
     fresh = versions / f"{time.time_ns()}-{os.getpid()}"
-    store = Store(str(fresh))
-    store.bulk_extend(quads)
-    store.flush()
-    del store
+    acquire_lease(fresh)  # before the folder exists, so that no reader's prune takes a store being written
+    return fresh, Store(str(fresh))
+
+
+def load_batches(store: Store, quads: Iterable[Quad], batch: int = 200_000) -> int:
+    """Bulk-load quads in batches (memory stays bounded); returns how many were given."""
+    count = 0
+    buffer: list[Quad] = []
+    for quad in quads:
+        buffer.append(quad)
+        if len(buffer) >= batch:
+            store.bulk_extend(buffer)
+            count += len(buffer)
+            buffer = []
+    if buffer:
+        store.bulk_extend(buffer)
+        count += len(buffer)
+    return count
+
+
+def publish(out_dir: Path, fresh: Path) -> Path:
+    """Make a filled store version `out_dir/store` in one atomic step, then remove the versions it replaced."""
     link = out_dir / "store"
+    versions = out_dir / VERSIONS
     if link.exists() and not link.is_symlink():
         link.rename(versions / f"legacy-{time.time_ns()}")  # a plain folder from an older layout
     tmp = out_dir / f".store-link-{os.getpid()}"
@@ -60,11 +167,29 @@ def write_store(out_dir: Path, quads: Iterable[Quad]) -> Path:
         tmp.unlink()
     tmp.symlink_to(os.path.relpath(fresh, out_dir))
     os.replace(tmp, link)
-    _prune(versions, keep=fresh)
+    release_lease(lease_file(fresh))  # taken by new_version
+    _prune(versions, keep=fresh, link=link)
     return link
 
 
-def _prune(versions: Path, keep: Path) -> None:
-    for old in versions.iterdir():
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
+def write_store(out_dir: Path, quads: Iterable[Quad]) -> Path:
+    """Bulk-load the quads into a fresh store and make it `out_dir/store` in one atomic step."""
+    fresh, store = new_version(out_dir)
+    load_batches(store, quads)
+    store.flush()
+    del store
+    return publish(out_dir, fresh)
+
+
+def _prune(versions: Path, keep: Path | None, link: Path) -> list[str]:
+    # Folders first, then leases: a build leases its fresh folder before creating it, so a folder listed here that is
+    # still being written shows its lease below; a lease released since means the link already points there.
+    folders = [p for p in versions.iterdir() if LEASE not in p.name and p.is_dir()]
+    leased = leased_versions(versions)
+    removed = []
+    for old in folders:
+        if old == keep or old.name in leased or (link.exists() and link.resolve() == old):
+            continue
+        shutil.rmtree(old, ignore_errors=True)
+        removed.append(old.name)
+    return removed

@@ -1,0 +1,85 @@
+"""Incremental rebuilds, worker processes and a Dask cluster: the same graph every way, unchanged articles never re-parsed."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from kg import build, export, open_store
+from tests.conftest import ARTICLES, copy_articles
+
+NAMES = ["albania-visit.txt", "bulgaria-gas.txt", "macedonia-montenegro.txt", "batch.jsonl", "no-header.txt"]
+
+
+def nquads(out: Path) -> list[str]:
+    buffer = io.BytesIO()
+    export(open_store(out / "store"), "nq", buffer)
+    lines = buffer.getvalue().decode("utf-8").splitlines()
+    assert len(lines) == len(set(lines)), "duplicate quads"
+    return sorted(lines)
+
+
+@pytest.fixture()
+def inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    return copy_articles(NAMES, folder)
+
+
+def test_unchanged_articles_are_reused_and_the_graph_is_identical(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = build([inputs], out, page=False)
+    assert first.skipped == 0 and first.articles == 7
+    before = nquads(out)
+    second = build([inputs], out, page=False)
+    assert second.skipped == 7 and second.articles == 7
+    assert nquads(out) == before
+    assert json.loads((out / "summary.json").read_text())["articles_reused"] == 7
+
+
+def test_changed_and_deleted_articles_match_a_clean_build(inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([inputs], out, page=False)
+    changed = inputs / "bulgaria-gas.txt"
+    changed.write_text(changed.read_text() + "\nIlham Aliyev visited Montenegro on 3 March 2023.\n")
+    (inputs / "no-header.txt").unlink()
+    report = build([inputs], out, page=False)
+    assert report.skipped == 5 and report.removed == 1  # albania, macedonia, three JSONL lines reused
+    clean = tmp_path / "clean"
+    build([inputs], clean, page=False)
+    assert nquads(out) == nquads(clean)
+    text = "\n".join(nquads(out))
+    assert "visited" in text and "Montenegro" in text
+    graphs = {g.value for g in open_store(out / "store").named_graphs()}
+    assert len([g for g in graphs if "/article/" in g]) == 6
+
+
+def test_a_pipeline_change_re_extracts_everything(inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    build([inputs], out, page=False)
+    monkeypatch.setattr(importlib.import_module("kg.build"), "pipeline_fingerprint", lambda: "sha256:" + "0" * 64)
+    assert build([inputs], out, page=False).skipped == 0
+
+
+def test_two_worker_processes_build_the_same_graph(inputs: Path, tmp_path: Path) -> None:
+    build([inputs], tmp_path / "one", page=False)
+    report = build([inputs], tmp_path / "two", page=False, workers=2)
+    assert report.articles == 7
+    assert nquads(tmp_path / "one") == nquads(tmp_path / "two")
+
+
+def test_a_dask_cluster_builds_the_same_graph(inputs: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    build([inputs], tmp_path / "one", page=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1") as cluster:
+        report = build([inputs], tmp_path / "dask", page=False, scheduler=cluster.scheduler_address)
+    assert report.articles == 7
+    assert nquads(tmp_path / "one") == nquads(tmp_path / "dask")
+
+
+def test_articles_fixture_folder_is_untouched() -> None:
+    assert (ARTICLES / "bulgaria-gas.txt").read_text().count("Montenegro on 3 March 2023") == 0
