@@ -25,7 +25,7 @@ from kg.ingest import DEFAULT_MAX_BYTES, read_inputs
 from kg.outputs import atomic_write
 from kg.rdf import RDF, article_quads, entity_quads, kg
 from kg.records import Article, Entity, Extraction, Failure
-from kg.store import build_lock, load_batches, new_version, open_store, publish
+from kg.store import build_lock, clean_leftovers, load_batches, new_version, open_store, publish
 
 OUTPUTS = {"trig": "graph.trig", "ttl": "graph.ttl", "jsonl": "extractions.jsonl"}
 BUILD_GRAPH = iris.ID + "graph/build"
@@ -199,6 +199,7 @@ def build(
     started = time.perf_counter()
     report = BuildReport(out_dir=out_dir)
     with build_lock(out_dir):
+        clean_leftovers(out_dir)
         fingerprint = pipeline_fingerprint()
         previous = _Previous(out_dir, fingerprint)
         sources: dict[str, list[str]] = {}

@@ -239,6 +239,20 @@ def eval_(
     out.print(f"date accuracy {result.date_accuracy} on {result.dated} matched dated relations")
 
 
+@app.command()
+def doctor(store: Annotated[Optional[Path], typer.Option("--store", help="Also check this store.")] = None) -> None:
+    """Check the install (versions, model, data files) and a store; paste the output into a bug report."""
+    from kg.doctor import run_checks
+
+    checks = run_checks(store)
+    for check in checks:
+        mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
+        out.print(f"{mark} {check.name}: ", end="")
+        out.print(check.detail, markup=False, highlight=False)
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the `kg` script and `python -m kg`."""
     app()

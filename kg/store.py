@@ -131,6 +131,14 @@ def build_lock(out_dir: Path) -> Iterator[None]:
         handle.close()
 
 
+def clean_leftovers(out_dir: Path) -> None:
+    """Remove what a killed build left: temporary output files and link files (call it holding the lock)."""
+    for pattern in (".*.tmp", ".store-link-*"):
+        for path in out_dir.glob(pattern):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
 def new_version(out_dir: Path) -> tuple[Path, Store]:
     """A fresh, empty store beside the current one, to be filled and then published."""
     versions = out_dir / VERSIONS

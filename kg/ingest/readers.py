@@ -12,12 +12,15 @@ from kg.ingest.normalize import clean_field, normalize_text
 from kg.records import Article, Failure
 
 MIN_WORDS = 3
+MAX_CHARS = 1_000_000  # below the parser's max_length, so no article ever reaches spaCy's length error
 
 
 def _article(source: str, path: Path, body: str, **meta: str | tuple[str, ...] | None) -> Article:
     text = normalize_text(body)
     if len(text.split()) < MIN_WORDS:
         raise IngestError("no article text")
+    if len(text) > MAX_CHARS:
+        raise IngestError(f"text too long ({len(text):,} characters > {MAX_CHARS:,}); split it into articles")
     return Article(source=source, path=str(path), text=text, **meta)  # type: ignore[arg-type]
 
 
