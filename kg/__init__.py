@@ -1,5 +1,6 @@
 """kg: knowledge graphs of bilateral relations between states, built from news with full provenance."""
 
+from kg.api import Graph, open  # noqa: A004 - kg.open(path) opens a store for analysis
 from kg.build import BuildReport, build
 from kg.errors import IngestError, KgError, QueryError, StoreError
 from kg.export import export
@@ -18,6 +19,7 @@ __all__ = [
     "Entity",
     "Extraction",
     "Failure",
+    "Graph",
     "IngestError",
     "KgError",
     "Mention",
@@ -28,6 +30,7 @@ __all__ = [
     "__version__",
     "build",
     "export",
+    "open",
     "open_store",
     "read_inputs",
     "run_query",

@@ -258,7 +258,7 @@ def _reused_quads(
             entity = m.get(refers.value)
             if entity:
                 entities.wanted.add(entity)
-                if m.get(how.value) != "demonym" and surface.value in m:
+                if m.get(how.value) not in {"demonym", "title"} and surface.value in m:
                     entities.aliases[entity].add(m[surface.value])
         quads.extend(Quad(g, _SOURCE_FILE, Literal(s), g) for s in sorted(sources[a_iri]))
         report.articles += 1
@@ -278,7 +278,7 @@ def _new_quads(
         for entity in extraction.entities:
             entities.add(entity)
         for m in extraction.mentions:
-            if m.how != "demonym":
+            if m.how not in {"demonym", "title"}:
                 entities.aliases[m.entity.iri].add(m.text)
         report.articles += 1
         report.words += len(extraction.article.text.split())

@@ -61,7 +61,7 @@ SELECT ?a ?source WHERE { GRAPH ?a { ?a a kg:Article ; kg:sourceFile ?source } }
 _ENTITIES = """
 PREFIX kg: <%(kg)s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?a ?e ?label ?type ?qid ?start ?end ?text WHERE {
-  GRAPH ?a { ?m kg:refersTo ?e ; kg:begin ?start ; kg:end ?end ; kg:surface ?text ; kg:linkedBy ?how FILTER (?how != "demonym") }
+  GRAPH ?a { ?m kg:refersTo ?e ; kg:begin ?start ; kg:end ?end ; kg:surface ?text ; kg:linkedBy ?how FILTER (?how NOT IN ("demonym", "title")) }
   GRAPH <%(entities)s> { ?e rdfs:label ?label ; a ?type . OPTIONAL { ?e kg:wikidata ?qid } }
 } ORDER BY ?a ?start ?end
 """

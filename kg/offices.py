@@ -39,7 +39,35 @@ class OfficeReader:
         title = rf"(?:(?:{mods})[\s-]+)*(?:{generic}|(?i:{known}))"
         self.title = title
         self.before = re.compile(rf"\b(?P<title>{title})(?:\s+(?:of|of the)\s+(?P<of>[^,;]{{2,90}}?))?[\s,]*$")
+        self.title_only = [
+            re.compile(rf"\b(?:[Tt]he\s+)?(?P<title>{title})\s+of\s+(?:the\s+)?(?P<of>[A-Z][\w-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w-]*){{0,4}})"),
+            re.compile(rf"\b(?:[Tt]he\s+)?(?P<of>[A-Z][a-z]+)\s+(?P<title>{title})\b"),
+            re.compile(rf"\b(?P<of>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)['’]s\s+(?P<title>{title})\b"),
+        ]
         self.after = re.compile(rf"^\s*,\s*(?:the\s+|a\s+|an\s+)?(?P<pre>[\w’'.-]+(?:\s+[\w’'.-]+){{0,3}}?\s+)?(?P<title>{title})\b(?:\s+(?:of|of the|to)\s+(?P<of>[^,;.()]{{2,90}}))?")
+
+    def title_mentions(self, text: str, mentions: list[Mention], article: Article) -> list[Mention]:
+        """Titles standing for a named person ("the President of the Republic of Bulgaria", "the Serbian President"),
+        resolved to whoever held that office on the published date, when exactly one person did."""
+        if not article.published:
+            return []
+        people = [m for m in mentions if m.entity.type == "Person"]
+        found: list[Mention] = []
+        for pattern in self.title_only:
+            for hit in pattern.finditer(text):
+                start, end = hit.span()
+                if any(p.start < end and start < p.end for p in people) or any(f.start < end and start < f.end for f in found):
+                    continue
+                if any(0 <= p.start - end <= 2 for p in people):
+                    continue  # a title right before a name is that person's title, not a stand-in
+                holder = self._holder_in(hit.group("of"), hit.start("of"), mentions)
+                if holder is None:
+                    continue
+                role = self._role(hit.group("title"))
+                holders = self.gazetteer.holders(role, holder.label, article.published)
+                if len(holders) == 1:
+                    found.append(Mention(start, end, text[start:end], entity_of(holders[0]), "title"))
+        return found
 
     def _role(self, title: str) -> str:
         bare = re.sub(r"\s+", " ", title).strip()

@@ -207,6 +207,7 @@ class RelationExtractor:
         relations.extend(self._signatories_are_parties(relations))
         relations = self._event_dates(doc, relations, index)
         relations = self._not_at_home(relations, article)
+        relations = self._meetings_during_visits(relations, article)
         seen: dict[tuple[str, str, str, int], Relation] = {}
         for r in relations:
             k = (r.subject.iri, r.predicate, r.object.iri, r.sentence_start)
@@ -476,6 +477,28 @@ class RelationExtractor:
             for r in relations
             if r.predicate == "signed" and r.subject.type in {"State", "Organization"}
         ]
+
+    def _meetings_during_visits(self, relations: list[Relation], article: Article) -> list[Relation]:
+        """An undated meeting of A and B takes the date of the article's one dated visit of A to B's country."""
+        homes = self._home_states(relations, article)
+        visits = [r for r in relations if r.predicate == "visited" and r.date is not None and r.subject.type == "Person"]
+        out: list[Relation] = []
+        for r in relations:
+            if r.predicate == "met" and r.date is None and not r.undated_reason:
+                matching = {
+                    v.date.value: v
+                    for v in visits
+                    for guest, host in ((r.subject, r.object), (r.object, r.subject))
+                    if v.subject.iri == guest.iri and (v.object.label if v.object.type == "State" else v.object.located_in) in homes.get(host.iri, set())
+                }
+                if len(matching) > 1 and article.published in matching:
+                    matching = {article.published: matching[article.published]}  # the story's own visit
+                if len(matching) == 1:
+                    visit = next(iter(matching.values()))
+                    assert visit.date is not None
+                    r = replace(r, date=DateValue(visit.date.value, visit.date.text, "event"), confidence=round(r.confidence * 0.9, 3))
+            out.append(r)
+        return out
 
     def _event_dates(self, doc: Doc, relations: list[Relation], index) -> list[Relation]:  # noqa: ANN001
         """An undated relation whose clause refers to a dated visit or meeting of the article takes that date."""

@@ -7,8 +7,8 @@ import inspect
 import kg
 
 EXPECTED = {
-    "Article", "BuildReport", "DateValue", "Entity", "Extraction", "Failure", "IngestError", "KgError", "Mention",
-    "QueryError", "Relation", "Result", "StoreError", "__version__", "build", "export", "open_store", "read_inputs",
+    "Article", "BuildReport", "DateValue", "Entity", "Extraction", "Failure", "Graph", "IngestError", "KgError", "Mention",
+    "QueryError", "Relation", "Result", "StoreError", "__version__", "build", "export", "open", "open_store", "read_inputs",
     "run_query", "validate_store",
 }
 

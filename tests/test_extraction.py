@@ -181,3 +181,23 @@ def test_an_event_continued_in_the_next_sentence_keeps_its_date(extractor: Extra
     assert ("Serbia", "signed", title, "2023-11-15") in got and ("Azerbaijan", "signed", title, "2023-11-15") in got
     # a new paragraph does not inherit
     assert any(s == "Serbia" and p == "signed" and d is None for s, p, o, d in got)
+
+
+def test_title_only_mentions_resolve_to_the_office_holder_of_the_day(extractor: Extractor) -> None:
+    text = (
+        "Several documents were signed during the visit of the President of the Republic of Bulgaria to Azerbaijan today. "
+        "President Ilham Aliyev said in a joint press conference with President of Bulgaria Rumen Radev that ties were strong."
+    )
+    result = extractor.extract(Article(source="t.txt", path="t.txt", text=text, published="2024-05-08"))
+    got = {(r.subject.label, r.predicate, r.object.label, r.date.value if r.date else None) for r in result.relations}
+    assert ("Rumen Radev", "visited", "Azerbaijan", "2024-05-08") in got
+    assert not any(s == "Bulgaria" and p == "visited" for s, p, _, _ in got)
+    # the meeting has no date of its own: it took place during the dated visit of one side to the other's country
+    assert ("Ilham Aliyev", "met", "Rumen Radev", "2024-05-08") in got or ("Rumen Radev", "met", "Ilham Aliyev", "2024-05-08") in got
+    title = [m for m in result.mentions if m.how == "title"]
+    assert [m.entity.label for m in title] == ["Rumen Radev"]
+    # the same title years earlier is someone else, and without a published date nobody
+    earlier = extractor.extract(Article(source="t.txt", path="t.txt", text=text, published="2012-05-08"))
+    assert [m.entity.label for m in earlier.mentions if m.how == "title"] == ["Rosen Plevneliev"]
+    undated = extractor.extract(Article(source="t.txt", path="t.txt", text=text))
+    assert [m for m in undated.mentions if m.how == "title"] == []
