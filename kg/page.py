@@ -20,10 +20,7 @@ import calendar
 import functools
 import json
 import math
-import os
 import re
-import tempfile
-import unicodedata
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from importlib import resources
@@ -34,6 +31,10 @@ import jinja2
 import pyvis
 from markupsafe import Markup
 from pyvis.network import Network
+
+from kg.outputs import atomic_write
+from kg.records import ENTITY_TYPES, PREDICATES
+from kg.text import fold
 
 __all__ = [
     "ENTITY_TYPES",
@@ -48,30 +49,6 @@ __all__ = [
     "select",
     "write_page",
 ]
-
-ENTITY_TYPES: tuple[str, ...] = (
-    "State",
-    "Person",
-    "Organization",
-    "Infrastructure",
-    "Agreement",
-    "Place",
-)
-
-PREDICATES: tuple[str, ...] = (
-    "holdsOffice",
-    "visited",
-    "met",
-    "signed",
-    "partyTo",
-    "suppliesEnergyTo",
-    "connects",
-    "partOf",
-    "strategicPartnerOf",
-    "accused",
-    "investsIn",
-    "tradeTurnover",
-)
 
 # Colour (fill, border) and vis-network shape of each entity type.  Shapes are
 # ones that draw the label *below* the node so that sizes stay comparable.
@@ -169,11 +146,8 @@ def _relation_interval(rel: PageRelation) -> tuple[str, str] | None:
 
 
 def normalize_label(text: str) -> str:
-    """Case- and accent-insensitive form of a label (NFKD, combining marks removed, casefolded)."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("\u0131", "i")  # dotless i (Turkish, Azerbaijani)
-    return " ".join(text.split())
+    """Case- and accent-insensitive form of a label."""
+    return " ".join(fold(text).casefold().split())
 
 
 def _undirected_pair(a: str, b: str) -> tuple[str, str]:
@@ -487,21 +461,6 @@ def render_page(data: PageData) -> str:
 
 
 def write_page(data: PageData, path: Path) -> None:
-    """Write the page to ``path`` atomically (temporary file in the same directory, then os.replace); creates the directory."""
-    path = Path(path)
-    html = render_page(data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Write the page to ``path`` atomically (temporary file in the same directory, then renamed); creates the directory."""
+    with atomic_write(Path(path)) as handle:
+        handle.write(render_page(data).encode("utf-8"))
