@@ -28,6 +28,7 @@ _MONEY = re.compile(
 _ROUTE_CUE = re.compile(r"\b(connect|link|run|cross|pass|stretch|reach|transport|carr|deliver|bring|brought|route|land|via|through|from|between|entry point|exit point)\w*", re.IGNORECASE)
 _DYAD_CUE = re.compile(r"\b(?:the two|both|our two) (?:countries|states|nations|sides|republics)\b|\bbilateral\b|\bour (?:countries|states)\b", re.IGNORECASE)
 _INFRA_NOUNS = {"pipeline", "interconnector", "cable", "corridor", "terminal", "link", "interconnection"}
+_LIST_CUE = re.compile(r"\b(?:alongside|along with|including|such as|namely|as well as with)\b", re.IGNORECASE)
 _DOCUMENT_NOUNS = {"document", "agreement", "memorandum", "declaration", "deal", "treaty", "accord", "statement", "protocol", "contract"}
 _TIMELESS = {"holdsOffice", "partyTo", "connects", "partOf", "strategicPartnerOf"}
 _EVENT_CUE = re.compile(r"\b(during|after|following|at|on the sidelines of|in the course of|as part of|within the framework of)\b[^.;]{0,60}?\b(visit|meeting|talks|summit|trip|ceremony)\b", re.IGNORECASE)
@@ -349,6 +350,19 @@ class RelationExtractor:
         start, end = sent.start_char + reference.start(), sent.start_char + reference.end()
         return [(Mention(start, end, reference.group(0), dyad[0], "dyad"), Mention(start, end, reference.group(0), dyad[1], "dyad"))]
 
+    @staticmethod
+    def _listed(sent: Span, mentions: list[Mention], types: tuple[str, ...], cue: int) -> list[tuple[Mention, Mention]]:
+        """ "X has a strategic partnership ..., alongside A, B and C": X with each listed one."""
+        listing = _LIST_CUE.search(sent.text, cue)
+        if listing is None:
+            return []
+        inside = [m for m in mentions if sent.start_char <= m.start < sent.end_char and m.entity.type in types and m.how != "demonym"]
+        before = [m for m in inside if m.start < sent.start_char + cue]
+        listed = [m for m in inside if m.start >= sent.start_char + listing.end()]
+        if not before or not listed:
+            return []
+        return [(before[-1], m) for m in listed if m.entity.iri != before[-1].entity.iri]
+
     def _sentences(self, doc: Doc, mentions: list[Mention], sent_dates) -> list[Relation]:  # noqa: ANN001
         out: list[Relation] = []
         for sent in doc.sents:
@@ -372,7 +386,9 @@ class RelationExtractor:
                         date = min(dated, key=lambda d: abs(d.start - (sent.start_char + (money.start() + focus) // 2)))
                         quals += (("period", date.text),)
                     anchor = (anchor[0], max(anchor[1], sent.start_char + money.end()))
-                for subj, obj in self._pair(sent, mentions, self.rules.types[rule.predicate]["subject"]):
+                types = self.rules.types[rule.predicate]["subject"]
+                pairs = self._listed(sent, mentions, types, cue.start()) or self._pair(sent, mentions, types)
+                for subj, obj in pairs:
                     rel = self._relation(sent, rule.predicate, subj, obj, rule.id, rule.confidence, date, anchor, quals)
                     if rel is not None:
                         out.append(rel)

@@ -201,3 +201,13 @@ def test_title_only_mentions_resolve_to_the_office_holder_of_the_day(extractor: 
     assert [m.entity.label for m in earlier.mentions if m.how == "title"] == ["Rosen Plevneliev"]
     undated = extractor.extract(Article(source="t.txt", path="t.txt", text=text))
     assert [m for m in undated.mentions if m.how == "title"] == []
+
+
+def test_partners_listed_after_alongside(extractor: Extractor) -> None:
+    got = extract(
+        extractor,
+        "Montenegro counts Azerbaijan among its friends; Montenegro has a strategic partnership with several states, "
+        "alongside Turkey, Croatia and Hungary.",
+    )
+    partners = {frozenset((s, o)) for s, p, o, _ in got if p == "strategicPartnerOf"}
+    assert {frozenset(("Montenegro", x)) for x in ("Turkey", "Croatia", "Hungary")} <= partners
