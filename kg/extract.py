@@ -28,7 +28,7 @@ class Extractor:
     def from_doc(self, article: Article, doc: Doc, min_confidence: float = 0.0) -> Extraction:
         """The mentions, entities and relations of one parsed article."""
         mentions = self.linker.link(find_spans(doc, self.demonyms), article)
-        mentions = sorted(mentions + self.relations.offices.title_mentions(doc.text, mentions, article), key=lambda m: (m.start, -m.end))
+        mentions = sorted(mentions + self.relations.offices.title_mentions(article.text, mentions, article), key=lambda m: (m.start, -m.end))
         relations = [r for r in self.relations.extract(doc, article, mentions) if r.confidence >= min_confidence]
         entities = {m.entity.iri: m.entity for m in mentions}
         for r in relations:

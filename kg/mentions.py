@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Mapping
@@ -106,14 +107,14 @@ _NOT_IN_TITLES = {"DATE", "TIME", "GPE", "LOC", "State", "Place", "CARDINAL", "M
 _TITLE_POS = {"ADP", "NOUN", "PROPN", "ADJ", "DET", "NUM"}
 
 
-def _extend_by_parse(doc: Doc, span: Span) -> Span:
+def _extend_by_parse(doc: Doc, span: Span, sentence_end: int) -> Span:
     """Extend an unquoted title over the noun phrase that continues it ("... on strengthening strategic partnership")."""
     tokens = doc.char_span(span.start, span.end, alignment_mode="expand")
     if tokens is None or tokens.end >= len(doc) or doc[tokens.end].lower_ not in _TITLE_PREPS:
         return span
     last = tokens.end - 1
     i = tokens.end
-    while i < len(doc) and doc[i].sent == tokens.sent and i - tokens.end < 40:
+    while i < sentence_end and i - tokens.end < 40:
         t = doc[i]
         nxt = doc[i + 1] if i + 1 < len(doc) else None
         if t.ent_type_ in _NOT_IN_TITLES or t.like_num:
@@ -153,11 +154,25 @@ def _headline(sent) -> bool:  # noqa: ANN001 - a spaCy Span
 
 def find_spans(doc: Doc, demonyms: Mapping[str, str] | None = None) -> list[Span]:
     """Every candidate mention in a parsed article: named agreements, the entities (also inside titles), demonyms."""
-    spans = [s if s.ent_id == "quoted" else _extend_by_parse(doc, _trim_setting(doc, s)) for s in agreement_spans(doc.text)]
+    sentences = list(doc.sents)
+    starts = [s.start for s in sentences]
+
+    def sentence(i: int):  # noqa: ANN202 - a spaCy Span
+        return sentences[bisect.bisect_right(starts, i) - 1]
+
+    headlines = {s.start for s in sentences if _headline(s)}
+    spans = []
+    text = doc.text
+    for s in agreement_spans(text):
+        if s.ent_id != "quoted":
+            s = _trim_setting(doc, s)
+            first = doc.char_span(s.start, s.end, alignment_mode="expand")
+            s = _extend_by_parse(doc, s, sentence(first.start).end) if first is not None else s
+        spans.append(s)
     covered = {t.i for ent in doc.ents if ent.label_ in GAZ_LABELS for t in ent}
     spans.extend(_demonym_spans(doc, demonyms or {}, covered))
     for ent in doc.ents:
-        if ent.label_ in NER_LABELS and (ent.label_ == "PERSON" and not _proper_name(ent) or _headline(ent.sent)):
+        if ent.label_ in NER_LABELS and (ent.label_ == "PERSON" and not _proper_name(ent) or sentence(ent.start).start in headlines):
             continue
         if ent.label_ in GAZ_LABELS:
             kind = "surname" if ent.ent_id_.startswith("surname|") else "gazetteer"

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import defaultdict
 from dataclasses import replace
 from collections.abc import Iterable
 
-from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span, Token
 
 from kg.dates import DateExpr, find_dates
 from kg.gazetteer import Gazetteer
 from kg.linking import entity_of
+from kg.matcher import PatternMatcher
 from kg.offices import OfficeReader
 from kg.records import SYMMETRIC, Article, DateValue, Entity, Mention, Relation
 from kg.rules import RuleSet, compile_rule
@@ -41,7 +42,7 @@ class RelationExtractor:
         self.rules = rules
         self.gazetteer = gazetteer
         self.by_id = {r.id: r for r in rules.dependency}
-        self.matcher = DependencyMatcher(vocab)
+        self.matcher = PatternMatcher(vocab)
         for rule in rules.dependency:
             for name, patterns in compile_rule(rule).items():
                 self.matcher.add(name, patterns)
@@ -99,13 +100,12 @@ class RelationExtractor:
             return 99
         return path_a.index(common) + path_b.index(common)
 
-    @staticmethod
-    def _clause(token: Token) -> Token:
+    def _clause(self, token: Token) -> Token:
         """The verb heading the clause a token belongs to (the sentence root when there is none)."""
         for t in (token, *token.ancestors):
             if t.pos_ in {"VERB", "AUX"} or t.dep_ == "ROOT":
                 return t
-        return token.sent.root
+        return self._sentence(token.i).root
 
     def _date(self, doc: Doc, trigger: Token, dates: list[DateExpr], exclude: list[tuple[int, int]], stative: bool) -> DateExpr | None:
         """The date of the trigger's own clause (or a clause above it); another clause's date only when it is the sentence's only one."""
@@ -118,7 +118,7 @@ class RelationExtractor:
             span = doc.char_span(d.start, d.end, alignment_mode="expand")
             if span is None:
                 continue
-            before = doc.text[max(0, d.start - 7) : d.start].strip().lower()
+            before = self._text[max(0, d.start - 7) : d.start].strip().lower()
             if before.endswith(("by", "until", "till", "before")) and not before.endswith("nearby"):
                 continue  # a deadline or target, not when the relation happened
             if before.endswith(("since", "from")) and not stative:
@@ -184,8 +184,15 @@ class RelationExtractor:
                         best = (dist, commodity)
         return (("commodity", best[1]),) if best else ()
 
+    def _sentence(self, i: int) -> Span:
+        """The sentence of token i (from the sentences listed once per document)."""
+        return self._sents[bisect.bisect_right(self._starts, i) - 1]
+
     def extract(self, doc: Doc, article: Article, mentions: list[Mention]) -> list[Relation]:
         """Every relation the rules find, deduplicated by (subject, predicate, object, sentence)."""
+        self._sents = list(doc.sents)
+        self._text = article.text
+        self._starts = [s.start for s in self._sents]
         index: dict[int, list[Mention]] = defaultdict(list)
         for m in mentions:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
@@ -195,7 +202,7 @@ class RelationExtractor:
                     if t.i not in index:
                         index[t.i].append(m)
         sent_dates: dict[int, list[DateExpr]] = {}
-        for sent in doc.sents:
+        for sent in self._sents:
             future = any(t.lower_ in {"will", "shall"} and t.tag_ == "MD" for t in sent)
             sent_dates[sent.start] = find_dates(sent.text, article.published, sent.start_char, future)
         mention_spans = [(m.start, m.end) for m in mentions]
@@ -232,7 +239,7 @@ class RelationExtractor:
         for (rule_id, trigger_i), slots in sorted(found.items(), key=lambda kv: kv[0][1]):
             rule = self.by_id[rule_id]
             trigger = doc[trigger_i]
-            sent = trigger.sent
+            sent = self._sentence(trigger.i)
             date = self._date(doc, trigger, sent_dates[sent.start], mention_spans, rule.predicate in _TIMELESS | {"suppliesEnergyTo"})
             if date is not None and date.value is not None:
                 trigger_dates[(sent.start, rule.predicate)] = date
@@ -250,14 +257,13 @@ class RelationExtractor:
                     out.append(rel)
         return out
 
-    @staticmethod
-    def _inherited(doc: Doc, sent: Span, predicate: str, trigger_dates: dict[tuple[int, str], DateExpr]) -> DateExpr | None:
+    def _inherited(self, doc: Doc, sent: Span, predicate: str, trigger_dates: dict[tuple[int, str], DateExpr]) -> DateExpr | None:
         """The date of the same kind of event in the sentence just before, in the same paragraph ("... by signing a
         contract today. ... after the signing of a memorandum")."""
         if sent.start == 0:
             return None
-        previous = doc[sent.start - 1].sent
-        if "\n" in doc.text[previous.end_char : sent.start_char]:
+        previous = self._sentence(sent.start - 1)
+        if "\n" in self._text[previous.end_char : sent.start_char]:
             return None
         date = trigger_dates.get((previous.start, predicate))
         if date is None or date.value is None:
@@ -275,7 +281,7 @@ class RelationExtractor:
         slots["object"].extend(a for a in agreements if a not in slots["object"])
         if not any(m.entity.type in {"Person", "State", "Organization"} for m in slots["subject"]):
             for agreement in agreements:
-                slots["subject"].extend(self._parties(doc.text, agreement, index))
+                slots["subject"].extend(self._parties(self._text, agreement, index))
 
     @staticmethod
     def _in_sentence(sent: Span, index, types: set[str]) -> list[Mention]:  # noqa: ANN001
@@ -304,15 +310,15 @@ class RelationExtractor:
     def _offices(self, doc: Doc, article: Article, mentions: list[Mention]) -> list[Relation]:
         """holdsOffice from a title before a name ("Serbian President Aleksandar Vučić") or an apposition after it."""
         out: list[Relation] = []
-        sentences = [(s.start_char, s.end_char) for s in doc.sents]
-        for office in self.offices.read(doc.text, sentences, article, mentions):
+        sentences = [(s.start_char, s.end_char) for s in self._sents]
+        for office in self.offices.read(self._text, sentences, article, mentions):
             span = doc.char_span(office.person.start, office.person.end, alignment_mode="expand")
             if span is None:
                 continue
             holder = Mention(office.start, office.end, office.holder.label, office.holder, office.how)
             confidence = 0.9 if office.how == "text" else 0.75
             rel = self._relation(
-                span.sent, "holdsOffice", office.person, holder, f"holdsOffice.{office.how}", confidence, None,
+                self._sentence(span.start), "holdsOffice", office.person, holder, f"holdsOffice.{office.how}", confidence, None,
                 (office.start, office.end), (("role", office.role),),
             )
             if rel is not None:
@@ -365,7 +371,7 @@ class RelationExtractor:
 
     def _sentences(self, doc: Doc, mentions: list[Mention], sent_dates) -> list[Relation]:  # noqa: ANN001
         out: list[Relation] = []
-        for sent in doc.sents:
+        for sent in self._sents:
             for rule in self.rules.sentence:
                 cue = rule.cue.search(sent.text)
                 if cue is None:
@@ -402,8 +408,8 @@ class RelationExtractor:
             span = doc.char_span(agreement.start, agreement.end, alignment_mode="expand")
             if span is None:
                 continue
-            for party in self._parties(doc.text, agreement, index):
-                rel = self._relation(span.sent, "partyTo", party, agreement, "partyTo.title", 0.85, None, (agreement.start, agreement.end))
+            for party in self._parties(self._text, agreement, index):
+                rel = self._relation(self._sentence(span.start), "partyTo", party, agreement, "partyTo.title", 0.85, None, (agreement.start, agreement.end))
                 if rel is not None:
                     out.append(rel)
         return out
@@ -415,7 +421,7 @@ class RelationExtractor:
             span = doc.char_span(infra.start, infra.end, alignment_mode="expand")
             if span is None:
                 continue
-            sent = span.sent
+            sent = self._sentence(span.start)
             entry = self.gazetteer.get("Infrastructure", infra.entity.label)
             for label in self._named_endpoints(f"{infra.entity.label} {infra.text}"):
                 target = self.gazetteer.state(label) or self.gazetteer.get("Place", label)
