@@ -20,6 +20,9 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iris
 from kg.errors import StoreError
+from kg.events import event_quads, resolve_events
+from kg.gazetteer import default_gazetteer
+from kg.iris import entity_iri
 from kg.export import export
 from kg.ingest import DEFAULT_MAX_BYTES, read_inputs
 from kg.outputs import atomic_write
@@ -129,7 +132,9 @@ class _Previous:
             e = row["e"].value
             if e in wanted:
                 qid = row["qid"].value if row["qid"] is not None else None
-                found[e] = Entity(e, row["label"].value, row["type"].value.rsplit("#", 1)[-1], qid)
+                label, type_ = row["label"].value, row["type"].value.rsplit("#", 1)[-1]
+                place = default_gazetteer().get("Place", label) if type_ == "Place" else None
+                found[e] = Entity(e, label, type_, qid, place.state if place else None)
         return found
 
 
@@ -149,8 +154,12 @@ class _Entities:
     def quads(self, previous: _Previous) -> Iterator[Quad]:
         for entity in previous.entities(self.wanted - set(self.records)).values():
             self.add(entity)
+        gazetteer = default_gazetteer()
         for iri in sorted(self.records):
-            yield from entity_quads(self.records[iri], self.aliases.get(iri, set()))
+            entity = self.records[iri]
+            state = gazetteer.state(entity.located_in) if entity.located_in else None
+            located = entity_iri("State", state.label, state.qid) if state else None
+            yield from entity_quads(entity, self.aliases.get(iri, set()), located)
 
 
 def _unique_articles(items: Iterable[Article | Failure], report: BuildReport, sources: dict[str, list[str]]) -> Iterator[Article]:
@@ -217,6 +226,7 @@ def build(
         report.quads += load_batches(store, _reused_quads(reused, sources, previous, entities, report, progress))
         report.quads += load_batches(store, _new_quads(_extractions(todo, workers, scheduler, min_confidence), sources, entities, report, progress))
         report.quads += load_batches(store, entities.quads(previous))
+        report.quads += load_batches(store, event_quads(resolve_events(store)))
         report.quads += load_batches(store, [Quad(NamedNode(iris.ID + "build"), kg("pipelineFingerprint"), Literal(fingerprint), NamedNode(BUILD_GRAPH))])
         report.removed = len(set(previous.hashes) - set(sources))
         store.flush()

@@ -48,8 +48,8 @@ def _int(value: int) -> Literal:
     return Literal(str(value), datatype=NamedNode(XSD + "integer"))
 
 
-def entity_quads(entity: Entity, aliases: set[str] = frozenset()) -> Iterator[Quad]:  # type: ignore[assignment]
-    """An entity's description, for the entities graph."""
+def entity_quads(entity: Entity, aliases: set[str] = frozenset(), located_in: str | None = None) -> Iterator[Quad]:  # type: ignore[assignment]
+    """An entity's description, for the entities graph (`located_in`: the IRI of the state a place lies in)."""
     g = NamedNode(iris.ENTITIES_GRAPH)
     e = NamedNode(entity.iri)
     yield Quad(e, A, NamedNode(iris.class_iri(entity.type)), g)
@@ -57,6 +57,8 @@ def entity_quads(entity: Entity, aliases: set[str] = frozenset()) -> Iterator[Qu
     if entity.wikidata:
         yield Quad(e, NamedNode(OWL + "sameAs"), NamedNode(iris.wikidata_iri(entity.wikidata)), g)
         yield Quad(e, kg("wikidata"), Literal(entity.wikidata), g)
+    if located_in:
+        yield Quad(e, kg("locatedIn"), NamedNode(located_in), g)
     for alias in sorted(aliases - {entity.label}):
         yield Quad(e, NamedNode(SKOS + "altLabel"), Literal(alias), g)
 

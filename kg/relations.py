@@ -243,8 +243,8 @@ class RelationExtractor:
             date = self._date(doc, trigger, sent_dates[sent.start], mention_spans, rule.predicate in _TIMELESS | {"suppliesEnergyTo"})
             if date is not None and date.value is not None:
                 trigger_dates[(sent.start, rule.predicate)] = date
-            elif date is None and rule.predicate not in _TIMELESS:
-                date = self._inherited(doc, sent, rule.predicate, trigger_dates)
+            elif date is None and rule.predicate not in _TIMELESS and any(c.lower_ in {"the", "this", "that"} for c in trigger.children):
+                date = self._inherited(doc, sent, rule.predicate, trigger_dates)  # "the signing" refers back
             anchor = (trigger.idx, trigger.idx + len(trigger.text))
             quals = self._commodity(sent.text, trigger.idx - sent.start_char) if rule.predicate == "suppliesEnergyTo" else ()
             if rule.predicate == "signed":

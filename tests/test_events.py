@@ -1,0 +1,77 @@
+"""Events: reports of one visit from several outlets become one event; different visits stay apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg import build, open_store, run_query, validate_store
+from kg.events import agreed_date, compatible
+
+REPORTS = {
+    "wire-a.txt": ("Balkan Wire", "2022-11-24", "Azerbaijani President Ilham Aliyev visited Belgrade on Wednesday, where he held talks with Aleksandar Vučić."),
+    "wire-b.txt": ("Caspian Daily", "2022-11-25", "President Ilham Aliyev paid an official visit to Serbia on 23 November and met Alexander Vucic."),
+    "wire-c.txt": ("Danube Review", "2022-12-02", "In November 2022, Ilham Aliyev visited Serbia, the first such visit in years."),
+    "wire-d.txt": ("Sofia Monitor", "2022-11-25", "Ilham Aliyev visited Serbia on 24 November, according to the Serbian presidency."),
+    "later.txt": ("Balkan Wire", "2023-12-11", "Ilham Aliyev visited Serbia on 10 December 2023 for the opening of the gas interconnector."),
+}
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("events")
+    for name, (outlet, published, text) in REPORTS.items():
+        (folder / name).write_text(f"url: https://{outlet.lower().replace(' ', '')}.example/{name}\noutlet: {outlet}\npublished: {published}\ntitle: Visit\n\n{text}\n")
+    out = folder / "out"
+    build([folder], out, page=False)
+    return out
+
+
+def visits(store_dir: Path) -> list[tuple]:
+    return list(run_query(open_store(store_dir / "store"), """
+        SELECT ?e ?date ?n ?conflict (COUNT(DISTINCT ?r) AS ?reports) (GROUP_CONCAT(DISTINCT STR(?d); separator=" ") AS ?dates)
+        WHERE { GRAPH ?g { ?e a kg:Event ; kg:eventType kg:visited ; kg:agent ?who ; kg:target ?where ; kg:corroboration ?n ;
+                kg:reportedIn ?r ; kg:reportedDate ?d . OPTIONAL { ?e kg:date ?date } OPTIONAL { ?e kg:dateConflict ?conflict } }
+                ?who rdfs:label "Ilham Aliyev" . ?where rdfs:label "Serbia" }
+        GROUP BY ?e ?date ?n ?conflict ORDER BY ?date""").rows)
+
+
+def test_reports_of_one_visit_become_one_event_and_a_later_visit_another(store_dir: Path) -> None:
+    rows = visits(store_dir)
+    assert len(rows) == 2
+    first, later = rows
+    _, date, outlets, conflict, reports, dates = first
+    assert int(reports) == 4 and int(outlets) == 4  # Belgrade is read as Serbia; four outlets
+    assert date == "2022-11-23"  # the most reported precise date
+    assert conflict == "true"  # one outlet says 24 November
+    assert set(dates.split()) == {"2022-11-23", "2022-11-24", "2022-11"}
+    assert later[1] == "2023-12-10" and int(later[4]) == 1 and later[3] is None
+
+
+def test_the_direct_triples_stay_and_the_graph_conforms(store_dir: Path) -> None:
+    store = open_store(store_dir / "store")
+    assert run_query(store, "ASK { ?s kg:visited ?o . ?o rdfs:label 'Belgrade' }").boolean
+    assert validate_store(store).conforms
+
+
+def test_resolution_is_incremental_and_deterministic(store_dir: Path, tmp_path: Path) -> None:
+    before = visits(store_dir)
+    folder = store_dir.parent
+    build([folder], store_dir, page=False)
+    assert visits(store_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ok"),
+    [("2022-11-23", "2022-11", True), ("2022-11-23", "2022", True), ("2022-11-23", "2022-11-25", True),
+     ("2022-11-23", "2022-12-23", False), ("2022", "2023", False), ("2022-11", "2022-12-02", False)],
+)
+def test_date_compatibility(a: str, b: str, ok: bool) -> None:
+    assert compatible(a, b, 3) is ok
+
+
+def test_agreed_date_prefers_precision_then_majority() -> None:
+    assert agreed_date(["2022", "2022-11", "2022-11-23"]) == ("2022-11-23", False)
+    assert agreed_date(["2022-11-23", "2022-11-24", "2022-11-23"]) == ("2022-11-23", True)
+    assert agreed_date([]) == (None, False)
