@@ -156,14 +156,15 @@ class RelationExtractor:
             return None
         inside = [(a, b) for a, b in ((subj.start, subj.end), (obj.start, obj.end), anchor) if sent.start_char <= a and b <= sent.end_char]
         start = min((a for a, _ in inside), default=sent.start_char)
-        end = max((b for _, b in inside), default=sent.end_char)
+        end = min(max((b for _, b in inside), default=sent.end_char), sent.start_char + len(sent.text.rstrip()))
+        evidence = sent.text.rstrip()
         return Relation(
             subject=s,
             predicate=predicate,
             object=o,
             sentence_start=sent.start_char,
-            sentence_end=sent.end_char,
-            evidence=sent.text,
+            sentence_end=sent.start_char + len(evidence),
+            evidence=evidence,
             span_start=start,
             span_end=end,
             date=date.value if date else None,

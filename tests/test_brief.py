@@ -1,0 +1,55 @@
+"""Briefs: a dyad's dated timeline, agreements and trade, every line footnoted to its sentences and outlets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg import build, open_store
+from kg.brief import make_brief, to_html, to_markdown
+from kg.errors import QueryError
+
+ARTICLES = {
+    "one.txt": ("Balkan Wire", "2022-11-24", "Azerbaijani President Ilham Aliyev visited Belgrade on Wednesday. "
+                "Serbia and Azerbaijan signed the Joint Declaration on Energy Cooperation between Serbia and Azerbaijan on Wednesday. "
+                "The trade turnover between Azerbaijan and Serbia amounted to $9 million in 2021."),
+    "two.txt": ("Caspian Daily", "2022-11-25", "President Ilham Aliyev paid an official visit to Serbia on 23 November."),
+    "old.txt": ("Caspian Daily", "2020-08-08", "On 20 July 2020, the Azerbaijani side accused Serbia of selling ammunition to Armenia."),
+}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - pyoxigraph.Store
+    folder = tmp_path_factory.mktemp("brief")
+    for name, (outlet, published, text) in ARTICLES.items():
+        (folder / name).write_text(f"url: https://{name}.example/\noutlet: {outlet}\npublished: {published}\ntitle: T {name}\n\n{text}\n")
+    build([folder], folder / "out", page=False)
+    return open_store(folder / "out" / "store")
+
+
+def test_timeline_agreements_and_trade_with_footnotes(store) -> None:  # noqa: ANN001
+    brief = make_brief(store, "azerbaijan", "Serbia")
+    lines = [(line.date, line.text) for line in brief.timeline]
+    assert ("2020-07-20", "Azerbaijan accused Serbia") in lines
+    visit = next(line for line in brief.timeline if line.text == "Ilham Aliyev visited Serbia")
+    assert visit.date == "2022-11-23" and len({s.outlet for s in visit.sources}) == 2 and "2 outlet" in visit.note
+    assert [a.text for a in brief.agreements] == ["Joint Declaration on Energy Cooperation between Serbia and Azerbaijan"]
+    assert [(t.date, t.text) for t in brief.trade] == [("2021", "trade turnover $9 million (2021)")]
+    md = to_markdown(brief)
+    assert md.startswith("# Azerbaijan – Serbia: brief")
+    footnotes = [line for line in md.splitlines() if line.startswith("[^")]
+    assert len(footnotes) == sum(len(line.sources) for line in brief.timeline + brief.agreements + brief.infrastructure + brief.trade)
+    assert any("Caspian Daily" in f and "official visit to Serbia on 23 November" in f for f in footnotes)
+
+
+def test_date_range_and_html(store) -> None:  # noqa: ANN001
+    brief = make_brief(store, "Azerbaijan", "Serbia", since="2021", until="2022-12")
+    assert [line.text for line in brief.timeline] == ["Ilham Aliyev visited Serbia"]
+    page = to_html(brief)
+    assert page.startswith("<!DOCTYPE html>") and "data:image/png;base64," in page and "<sup><a href='#n1'>1</a></sup>" in page
+
+
+def test_unknown_state_is_a_clear_error(store) -> None:  # noqa: ANN001
+    with pytest.raises(QueryError, match="Atlantis"):
+        make_brief(store, "Atlantis", "Serbia")
