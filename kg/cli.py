@@ -132,33 +132,99 @@ def export(
             run_export(db, fmt, handle)
 
 
+def _error_line(message: str, code: int) -> None:
+    """One unwrapped `error: ...` line on stderr, then exit."""
+    from rich.markup import escape
+
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
 @app.command()
 def query(
-    sparql: Annotated[str, typer.Argument(help="A SPARQL query; kg:, rdf:, rdfs:, schema:, prov:, owl:, xsd:, wd: are predeclared.")],
+    sparql: Annotated[Optional[str], typer.Argument(help="A SPARQL query; kg:, kgid:, rdf:, rdfs:, xsd:, owl:, prov:, schema:, skos:, wd: are predeclared.")] = None,
+    file: Annotated[Optional[Path], typer.Option("-f", "--file", help="Read the query from this .rq file.")] = None,
+    saved: Annotated[Optional[str], typer.Option("--saved", "-s", help="Run a saved query by name (see `kg queries`).")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="NAME=VALUE, bound as an RDF term (repeatable); never pasted into the query.")] = None,
     store: StoreOpt = DEFAULT_STORE,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | tsv | json | md")] = "table",
 ) -> None:
-    """Run a SPARQL query over the union of the article graphs."""
-    from kg.query import FORMATS, format_result, run_query
+    """Run a SPARQL query (text, -f FILE or --saved NAME) over the union of the article graphs, with --param values."""
+    from rich.text import Text
+
+    from kg.query import FORMATS, format_result, parse_params, prepare
 
     if fmt not in FORMATS:
-        err.print(f"error: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        raise typer.Exit(2)
+        _error_line(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
+    try:
+        prepared = prepare(sparql, file=file, saved=saved, params=parse_params(param or []))
+    except KgError as exc:
+        _error_line(str(exc), 2)
     db = _open(store)
     try:
-        result = run_query(db, sparql)
+        result = prepared.run(db)
     except KgError as exc:
-        _fail(str(exc))
+        _error_line(str(exc), 1)
     if fmt != "table":
         sys.stdout.write(format_result(result, fmt))
         if fmt == "json":
             sys.stdout.write("\n")
         return
     table = Table(*result.variables)
+    for column in table.columns:
+        column.overflow = "fold"  # long values wrap in their cell rather than being cut
     for row in result.rows:
-        table.add_row(*("" if v is None else v for v in row))
-    out.print(table)
+        table.add_row(*(Text("" if v is None else v) for v in row))
+    # in a terminal the table fits its width; piped, each row keeps to one line at the table's natural width
+    (out if out.is_terminal else Console(width=100_000, file=sys.stdout, highlight=False)).print(table)
     err.print(f"{len(result.rows)} row(s)")
+
+
+@app.command()
+def queries(
+    name: Annotated[Optional[str], typer.Argument(help="Describe this saved query in full (its parameters and SPARQL).")] = None,
+) -> None:
+    """List the saved queries (`kg query --saved NAME` runs one), or describe one."""
+    from rich.text import Text
+
+    from kg.query import load_saved, saved_queries
+
+    if name is None:
+        table = Table("name", "title", "parameters", title="saved queries (kg query --saved NAME --param k=v)", title_justify="left")
+        for q in saved_queries():
+            table.add_row(Text(q.name), Text(q.title), Text(", ".join(p.signature for p in q.params) or "none"))
+        out.print(table)
+        return
+    try:
+        q = load_saved(name)
+    except KgError as exc:
+        _error_line(str(exc), 2)
+    lines = [f"{q.name}: {q.title}", "", q.description, "", "parameters:"]
+    lines += [f"  {p.signature}  {p.description}".rstrip() for p in q.params] or ["  none"]
+    lines += ["", "examples:", *(f"  {e}" for e in q.examples)] if q.examples else []
+    body = q.sparql.splitlines()
+    while body and (not body[0].strip() or body[0].lstrip().startswith("#")):
+        body.pop(0)  # the header, shown above
+    lines += ["", "\n".join(body).rstrip()]
+    out.print(Text("\n".join(lines)), soft_wrap=True)
+
+
+@app.command()
+def serve(
+    store: StoreOpt = DEFAULT_STORE,
+    host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="The port to listen on.")] = 7878,
+    timeout_s: Annotated[int, typer.Option("--timeout-s", min=1, help="Cancel a query after this many seconds (the client gets 503).")] = 30,
+    writable: Annotated[bool, typer.Option("--writable", help="Accept SPARQL UPDATE and Graph Store writes (lost at the next build).")] = False,
+) -> None:
+    """Serve the store as a SPARQL 1.1 endpoint (/query) with the oxigraph server, moving onto each new build."""
+    from kg.serve import ServeOptions
+    from kg.serve import serve as run_serve
+
+    try:
+        run_serve(ServeOptions(store=store, host=host, port=port, timeout_s=timeout_s, writable=writable))
+    except KgError as exc:
+        _error_line(str(exc), 1)
 
 
 @app.command()
@@ -195,6 +261,37 @@ def page(
         _fail(str(exc))
     write_page(data, output)
     out.print(f"wrote {output} ({len(data.nodes)} nodes, {len(data.relations)} relations)")
+
+
+@app.command()
+def brief(
+    state_a: Annotated[str, typer.Argument(help="One state of the dyad (its label).")],
+    state_b: Annotated[str, typer.Argument(help="The other state.")],
+    store: StoreOpt = DEFAULT_STORE,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only events on or after (YYYY[-MM[-DD]]).")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Only events on or before (YYYY[-MM[-DD]]).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md | html")] = "md",
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file (default: stdout).")] = None,
+) -> None:
+    """A dyad's brief: dated events, agreements, linking infrastructure and trade, each line footnoted to its sources."""
+    from kg.brief import make_brief, to_html, to_markdown
+    from kg.outputs import atomic_write
+
+    if fmt not in {"md", "html"}:
+        err.print(f"error: unknown format {fmt!r}; choose md or html")
+        raise typer.Exit(2)
+    db = _open(store)
+    try:
+        result = make_brief(db, state_a, state_b, since, until)
+    except KgError as exc:
+        _fail(str(exc))
+    text = to_markdown(result) if fmt == "md" else to_html(result)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        with atomic_write(output) as handle:
+            handle.write(text.encode("utf-8"))
+        out.print(f"wrote {output}")
 
 
 @app.command("eval")

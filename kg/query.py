@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -76,7 +76,7 @@ def _key(term: object) -> Literal | None:
     return None
 
 
-CUSTOM_FUNCTIONS = {NamedNode(KEY_FUNCTION): _key}
+CUSTOM_FUNCTIONS: dict[NamedNode, Callable[..., Term | None]] = {NamedNode(KEY_FUNCTION): _key}
 
 
 def run_query(store: Store, sparql: str, params: Mapping[str, object] | None = None) -> Result:
@@ -105,7 +105,8 @@ def run_query(store: Store, sparql: str, params: Mapping[str, object] | None = N
             variables = ("subject", "predicate", "object")
             terms = tuple((t.subject, t.predicate, t.object) for t in answer)
     except SyntaxError as exc:
-        raise QueryError(f"malformed SPARQL: {exc}") from exc
+        message = " ".join(str(exc).split())
+        raise QueryError(f"malformed SPARQL: {message[:240]}{' …' if len(message) > 240 else ''}") from exc
     except RuntimeError as exc:
         message = str(exc)
         if "SELECT projection" in message:
@@ -379,6 +380,43 @@ def load_saved(name: str, folder: Path = QUERIES_DIR) -> SavedQuery:
             names = ", ".join(q.stem for q in sorted(folder.glob("*.rq")))
             raise QueryError(f"no saved query {name!r} (saved queries: {names}; `kg queries` describes them)")
     return parse_saved(path.read_text(encoding="utf-8"), path.stem, path)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A query ready to run: its text, its parameters as RDF terms, and the parameter columns to leave out."""
+
+    sparql: str
+    params: Mapping[str, Term]
+    hidden: tuple[str, ...] = ()
+
+    def run(self, store: Store) -> Result:
+        """Run it over a store."""
+        return run_query(store, self.sparql, self.params).without(self.hidden)
+
+
+def prepare(text: str | None = None, *, file: Path | None = None, saved: str | None = None,
+            params: Mapping[str, str] | None = None, folder: Path = QUERIES_DIR) -> Prepared:
+    """Exactly one of a query text, a `.rq` file or a saved query's name, with command-line parameter values.
+
+    A query whose header declares parameters binds them by their declared types (unknown or missing ones are
+    errors); a query without declarations binds each value as a string literal, or an IRI when written `<...>`.
+    """
+    if sum(x is not None for x in (text, file, saved)) != 1:
+        raise QueryError("give exactly one of a QUERY, -f FILE or --saved NAME")
+    values = dict(params or {})
+    if saved is not None:
+        query = load_saved(saved, folder)
+    elif file is not None:
+        try:
+            query = parse_saved(file.read_text(encoding="utf-8"), file.stem, file)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"cannot read the query file {file}: {getattr(exc, 'strerror', None) or exc}") from exc
+    else:
+        query = parse_saved(text or "", "query")
+    if query.params:
+        return Prepared(query.sparql, query.bind(values), tuple(p.name for p in query.params))
+    return Prepared(query.sparql, {name: cli_term(value) for name, value in values.items()})
 
 
 # ---------------------------------------------------------------- text formats

@@ -123,7 +123,7 @@ class Backend:
                 self._terminate()
             message = self._stderr()
             if "address already in use" not in message.lower():
-                raise KgError(f"oxigraph could not serve {self.version}: {message or 'no answer within %.0f s' % STARTUP_S}")
+                raise KgError(f"oxigraph could not serve {self.version}: {message or f'no answer within {STARTUP_S:.0f} s'}")
         raise KgError(f"oxigraph could not find a free port to serve {self.version}")
 
     def _wait_ready(self) -> bool:
@@ -201,6 +201,10 @@ class _Timeout(Exception):
     """No complete answer within the deadline."""
 
 
+class _Streamed(Exception):
+    """The answer was too large to buffer and has been sent on (or cut short) already."""
+
+
 class _ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
     endpoint: Endpoint
@@ -230,44 +234,53 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = do_PATCH = do_GET
 
-    def _plain(self, status: int, message: str, backend: Backend | None = None) -> None:
-        body = (message + "\n").encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        if backend is not None:
-            self.send_header(VERSION_HEADER, backend.version.name)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+    def _send(self, answer: _Answer, backend: Backend | None) -> None:
+        try:
+            self.send_response(answer.status, answer.reason or None)
+            for name, value in answer.headers:
+                self.send_header(name, value)
+            if backend is not None:
+                self.send_header(VERSION_HEADER, backend.version.name)
+            if answer.status >= 200 and answer.status not in (204, 304):
+                self.send_header("Content-Length", str(len(answer.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(answer.body)
+        except OSError:  # the client went away
+            self.close_connection = True
 
     def _forward(self) -> None:
         endpoint = self.server.endpoint
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self._plain(411, "kg serve: send the request body with a Content-Length")
+            self._send(_plain(411, "kg serve: send the request body with a Content-Length"), None)
             return
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            self._plain(400, "kg serve: bad Content-Length")
+            self._send(_plain(400, "kg serve: bad Content-Length"), None)
             return
         body = self.rfile.read(length) if length > 0 else b""
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
         deadline = time.monotonic() + endpoint.options.timeout_s + GRACE_S
         with endpoint.current() as backend:
             try:
-                self._relay(backend, body, headers, deadline)
+                answer = self._fetch(backend, body, headers, deadline)
             except _Timeout:
                 backend.poisoned = True  # it may still be computing: the watcher replaces it
-                self._plain(503, endpoint.timeout_message, backend)
-            except _ClientGone:
-                raise
-            except (ConnectionError, http.client.HTTPException, OSError) as exc:
+                answer = _plain(503, endpoint.timeout_message)
+            except _Streamed:
+                return
+            except (http.client.HTTPException, OSError) as exc:
                 if not backend.alive:
                     backend.poisoned = True
-                self._plain(502, f"kg serve: the oxigraph backend did not answer ({exc})", backend)
+                answer = _plain(502, f"kg serve: the oxigraph backend did not answer ({exc})")
+        if answer.body.rstrip().endswith(CANCELLED):
+            answer = _plain(503, endpoint.timeout_message)
+        self._send(answer, backend)
 
-    def _relay(self, backend: Backend, body: bytes, headers: dict[str, str], deadline: float) -> None:
+    def _fetch(self, backend: Backend, body: bytes, headers: dict[str, str], deadline: float) -> _Answer:
+        """Oxigraph's whole answer, read before the deadline (or streamed on when larger than BUFFER_LIMIT)."""
+
         def remaining() -> float:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -279,54 +292,39 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 connection.request(self.command, self.path, body=body or None, headers=headers)
                 response = connection.getresponse()
+                chunks: list[bytes] = []
+                size = 0
+                while self.command != "HEAD":
+                    if connection.sock is not None:
+                        connection.sock.settimeout(remaining())
+                    chunk = response.read1(65536)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > BUFFER_LIMIT:
+                        self._stream(backend, response, chunks, connection, remaining)
             except TimeoutError as exc:
                 raise _Timeout from exc
-            chunks: list[bytes] = []
-            size = 0
-            while True:
-                if connection.sock is not None:
-                    connection.sock.settimeout(remaining())
-                try:
-                    chunk = response.read1(65536) if self.command != "HEAD" else b""
-                except TimeoutError as exc:
-                    raise _Timeout from exc
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > BUFFER_LIMIT:
-                    self._stream(backend, response, chunks, connection, remaining)
-                    return
-            payload = b"".join(chunks)
-            if payload.rstrip().endswith(CANCELLED):
-                self._plain(503, self.server.endpoint.timeout_message, backend)
-                return
-            self.send_response(response.status, response.reason)
-            for name, value in response.getheaders():
-                if name.lower() not in _HOP_BY_HOP:
-                    self.send_header(name, value)
-            self.send_header(VERSION_HEADER, backend.version.name)
-            if response.status >= 200 and response.status not in (204, 304):
-                self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(payload)
+            kept = tuple((k, v) for k, v in response.getheaders() if k.lower() not in _HOP_BY_HOP)
+            return _Answer(response.status, response.reason, kept, b"".join(chunks))
         finally:
             connection.close()
 
     def _stream(self, backend: Backend, response: http.client.HTTPResponse, chunks: list[bytes],
                 connection: http.client.HTTPConnection, remaining: Callable[[], float]) -> None:
+        """Send a large answer on as it comes; past the deadline it is cut short. Always raises _Streamed."""
         self.close_connection = True
-        self.send_response(response.status, response.reason)
-        for name, value in response.getheaders():
-            if name.lower() not in _HOP_BY_HOP:
-                self.send_header(name, value)
-        self.send_header(VERSION_HEADER, backend.version.name)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        for chunk in chunks:
-            self.wfile.write(chunk)
-        with contextlib.suppress(_Timeout, TimeoutError):  # past the deadline the answer is cut short
+        try:
+            self.send_response(response.status, response.reason)
+            for name, value in response.getheaders():
+                if name.lower() not in _HOP_BY_HOP:
+                    self.send_header(name, value)
+            self.send_header(VERSION_HEADER, backend.version.name)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for chunk in chunks:
+                self.wfile.write(chunk)
             while True:
                 if connection.sock is not None:
                     connection.sock.settimeout(remaining())
@@ -334,6 +332,13 @@ class _Handler(BaseHTTPRequestHandler):
                 if not chunk:
                     break
                 self.wfile.write(chunk)
+        except (_Timeout, OSError, http.client.HTTPException):
+            pass
+        raise _Streamed
+
+
+def _plain(status: int, message: str) -> _Answer:
+    return _Answer(status, "", (("Content-Type", "text/plain; charset=utf-8"),), (message + "\n").encode("utf-8"))
 
 
 class Endpoint:

@@ -21,6 +21,8 @@ from kg.store import write_store
 ROOT = Path(__file__).resolve().parent.parent
 ANALYST = ROOT / "tests" / "data" / "analyst"
 
+_LOCATED_IN = {"Belgrade": "Serbia", "Niš": "Serbia", "Sofia": "Bulgaria", "Novi Iskar": "Bulgaria", "Stara Zagora": "Bulgaria",
+               "Komotini": "Greece", "Baku": "Azerbaijan"}
 _ENTITIES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     # label: (type, Wikidata QID, other surface forms in the texts)
     "Azerbaijan": ("State", "Q227", ("Azerbaijani",)),
@@ -174,7 +176,8 @@ def analyst_quads() -> list[Quad]:
         for m in extraction.mentions:
             aliases.setdefault(m.entity.iri, set()).add(m.text)
     for e_iri, e in sorted(entities.items()):
-        quads.extend(entity_quads(e, aliases.get(e_iri, set())))
+        state = _LOCATED_IN.get(e.label)
+        quads.extend(entity_quads(e, aliases.get(e_iri, set()), entity(state).iri if state else None))
     return quads
 
 

@@ -20,12 +20,17 @@ ARTICLES = {
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - pyoxigraph.Store
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("brief")
     for name, (outlet, published, text) in ARTICLES.items():
         (folder / name).write_text(f"url: https://{name}.example/\noutlet: {outlet}\npublished: {published}\ntitle: T {name}\n\n{text}\n")
     build([folder], folder / "out", page=False)
-    return open_store(folder / "out" / "store")
+    return folder / "out" / "store"
+
+
+@pytest.fixture(scope="module")
+def store(built: Path):  # noqa: ANN201 - pyoxigraph.Store
+    return open_store(built)
 
 
 def test_timeline_agreements_and_trade_with_footnotes(store) -> None:  # noqa: ANN001
@@ -53,3 +58,16 @@ def test_date_range_and_html(store) -> None:  # noqa: ANN001
 def test_unknown_state_is_a_clear_error(store) -> None:  # noqa: ANN001
     with pytest.raises(QueryError, match="Atlantis"):
         make_brief(store, "Atlantis", "Serbia")
+
+
+def test_kg_brief_command(built: Path, tmp_path: Path) -> None:
+    from tests.conftest import run_kg
+
+    location = built
+    md = run_kg("brief", "Azerbaijan", "Serbia", "--store", str(location))
+    assert md.returncode == 0 and md.stdout.startswith("# Azerbaijan – Serbia: brief")
+    target = tmp_path / "b.html"
+    assert run_kg("brief", "Azerbaijan", "Serbia", "--store", str(location), "--format", "html", "-o", str(target)).returncode == 0
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    assert run_kg("brief", "Atlantis", "Serbia", "--store", str(location)).returncode == 1
+    assert run_kg("brief", "Azerbaijan", "Serbia", "--store", str(location), "--format", "pdf").returncode == 2
