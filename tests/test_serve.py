@@ -265,3 +265,45 @@ def test_rebuild_while_serving_moves_the_endpoint_to_the_new_store(tmp_path: Pat
     assert f"removed the old store version {first.name}" in log
     assert sorted(p.name for p in versions.iterdir()) == [second.name]
     assert os.path.realpath(out / "store") == str(second)
+
+
+def test_malformed_queries_get_400_with_a_message(server: Server) -> None:
+    for query in ("SELECT * WHERE {", "SELEKT ?x", "SELECT ?x WHERE { ?x ?p }"):
+        status, _, body = server.select(query)
+        assert status == 400, (query, status)
+        assert body.strip(), "a 400 says why"
+    assert server.select(STATES)[0] == 200  # and the endpoint still answers
+
+
+def test_bounded_load_from_eight_clients(server: Server) -> None:
+    """8 clients x 300 queries on 127.0.0.1: zero failed requests; p50/p95 printed."""
+    clients, per_client = 8, 300
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + 240
+
+    def client(n: int) -> None:
+        for i in range(per_client):
+            if time.monotonic() > deadline:
+                with lock:
+                    failures.append(f"client {n}: out of time at {i}")
+                return
+            started = time.perf_counter()
+            status, _, _ = server.select(STATES if i % 2 else ARTICLES)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if status != 200:
+                    failures.append(f"client {n} query {i}: HTTP {status}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert failures == []
+    assert len(latencies) == clients * per_client
+    latencies.sort()
+    p50, p95 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
+    print(f"load: {len(latencies)} requests, p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
