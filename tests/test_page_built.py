@@ -56,3 +56,23 @@ def test_kg_page_renders_a_focused_subgraph(built: Path, tmp_path: Path) -> None
     assert unknown.returncode == 1 and "Atlantis" in unknown.stderr
     dated = run_kg("page", "--store", str(built / "store"), "-o", str(target), "--since", "2023", "--predicates", "visited")
     assert dated.returncode == 0 and "(2 nodes, 1 relations)" in dated.stdout
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "nq", "trig", "jsonld"])
+def test_every_export_of_a_hostile_build_reparses(built: Path, fmt: str) -> None:
+    import io
+
+    from pyoxigraph import RdfFormat, parse
+
+    from kg import export
+
+    buffer = io.BytesIO()
+    store = open_store(built / "store")
+    export(store, fmt, buffer)
+    formats = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES, "nq": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "jsonld": RdfFormat.JSON_LD}
+    parsed = list(parse(buffer.getvalue(), formats[fmt]))
+    assert parsed
+    labels = {q.object.value for q in store.quads_for_pattern(None, None, None, None) if "<script>" in getattr(q.object, "value", "")}
+    assert labels  # the hostile strings are in the graph, as literals
+    iris = {t.value for q in store.quads_for_pattern(None, None, None, None) for t in (q.subject, q.object) if type(t).__name__ == "NamedNode"}
+    assert not any(c in iri for iri in iris for c in ' <>"{}|\\^`')
