@@ -10,9 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Quad
+from pyoxigraph import Quad, Store
 
 from kg import iris
+from kg.events import event_quads, resolve_events
 from kg.ingest import read_inputs
 from kg.rdf import article_quads, entity_quads
 from kg.records import Article, DateValue, Entity, Extraction, Mention, Relation
@@ -178,6 +179,9 @@ def analyst_quads() -> list[Quad]:
     for e_iri, e in sorted(entities.items()):
         state = _LOCATED_IN.get(e.label)
         quads.extend(entity_quads(e, aliases.get(e_iri, set()), entity(state).iri if state else None))
+    memory = Store()
+    memory.extend(quads)
+    quads.extend(event_quads(resolve_events(memory)))
     return quads
 
 

@@ -49,7 +49,7 @@ def test_query_parameters_are_rdf_terms(g: kg.Graph) -> None:
         {"e": AZ, "label": "Azerbaijan"}
     ]
     assert g.query("SELECT ?e ?name WHERE { ?e rdfs:label ?name }", name='Serbia" } ?s ?p ?o {') == []
-    n = g.query("SELECT ?min (COUNT(*) AS ?n) WHERE { ?st kg:confidence ?c FILTER(?c >= ?min) } GROUP BY ?min", min=0.8)
+    n = g.query("SELECT ?min (COUNT(*) AS ?n) WHERE { ?st a kg:Statement ; kg:confidence ?c FILTER(?c >= ?min) } GROUP BY ?min", min=0.8)
     assert n == [{"min": 0.8, "n": 15}]  # the dated relations
     with pytest.raises(kg.QueryError, match="cannot use a list"):
         g.query("SELECT ?x WHERE {}", x=[1])

@@ -75,3 +75,19 @@ def test_agreed_date_prefers_precision_then_majority() -> None:
     assert agreed_date(["2022", "2022-11", "2022-11-23"]) == ("2022-11-23", False)
     assert agreed_date(["2022-11-23", "2022-11-24", "2022-11-23"]) == ("2022-11-23", True)
     assert agreed_date([]) == (None, False)
+
+
+def test_saved_queries_for_events(store_dir: Path) -> None:
+    import kg
+
+    with kg.open(store_dir / "store") as g:
+        rows = g.saved("dyad-events", a="azerbaijan", b="Serbia")
+        assert [(r["date"], r["type"], r["agentLabel"], r["targetLabel"], int(r["outlets"]), int(r["reports"])) for r in rows] == [
+            ("2022-11-23", "visited", "Ilham Aliyev", "Serbia", 4, 4),
+            ("2023-12-10", "visited", "Ilham Aliyev", "Serbia", 1, 1),
+        ]
+        single = g.saved("single-source-events", type="visited")
+        assert [(r["date"], r["outlet"]) for r in single] == [("2023-12-10", "Balkan Wire")]
+        conflicts = g.saved("date-conflicts")
+        assert {(r["reported"], r["outlet"]) for r in conflicts} >= {("2022-11-24", "Sofia Monitor"), ("2022-11-23", "Caspian Daily")}
+        assert {r["agreed"] for r in conflicts} == {"2022-11-23"}

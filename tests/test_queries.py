@@ -40,6 +40,9 @@ NAMES = {
 EXAMPLES: dict[str, dict[str, str]] = {
     "accusations": {},
     "agreements": {},
+    "date-conflicts": {},
+    "dyad-events": {"a": "Azerbaijan", "b": "Serbia"},
+    "single-source-events": {},
     "dyad-timeline": {"a": "Azerbaijan", "b": "Serbia"},
     "edge-evidence": {"subject": "Ilham Aliyev", "object": "Aleksandar Vučić"},
     "energy-supply": {},
@@ -80,7 +83,8 @@ def test_every_saved_query_is_documented() -> None:
 def test_each_saved_query_runs_on_the_fixture_and_on_a_real_build(name: str, store: Store, analyst_build: Path) -> None:  # noqa: F811
     query = load_saved(name)
     on_fixture = query.run(store, EXAMPLES[name])
-    assert on_fixture.rows, f"{name} found nothing in the analyst graph"
+    # the analyst articles report no event twice with different dates; tests/test_events.py checks date-conflicts
+    assert on_fixture.rows or name == "date-conflicts", f"{name} found nothing in the analyst graph"
     assert not {p.name for p in query.params} & set(on_fixture.variables)  # parameter columns are left out
     built = query.run(open_store(analyst_build / "store"), EXAMPLES[name])
     assert built.variables == on_fixture.variables
