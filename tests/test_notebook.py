@@ -16,6 +16,7 @@ from tests.conftest import ROOT
 NOTEBOOK = ROOT / "notebooks" / "analyst.ipynb"
 PARAMS = {
     "dyad-timeline": {"a": "Azerbaijan", "b": "Serbia"},
+    "dyad-events": {"a": "Azerbaijan", "b": "Serbia"},
     "visits-meetings": {"person": "Ilham Aliyev"},
     "strategic-partners": {"state": "Azerbaijan"},
     "entity-profile": {"name": "Ilham Aliyev"},
