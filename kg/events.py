@@ -35,6 +35,7 @@ class Report:
     confidence: float
     article: str
     outlet: str
+    published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,24 @@ def _cluster(reports: list[Report], window: int) -> list[list[Report]]:
             clusters.append([r])
         else:
             home.append(r)
-    undated = [r for r in reports if not r.date]
-    if undated:
-        if len(clusters) == 1:
-            clusters[0].extend(undated)
-        elif not clusters:
-            clusters.append(undated)
+    alone: list[Report] = []
+    for r in (r for r in reports if not r.date):
+        home = [c for c in clusters if r.published and _reports_recent(c, r.published)]
+        if len(home) == 1:
+            home[0].append(r)  # an undated report in an article published just after the event
+        else:
+            alone.append(r)
+    if alone:
+        clusters.append(alone)
     return clusters
+
+
+def _reports_recent(cluster: list[Report], published: str) -> bool:
+    """Whether an article published on `published` can report this event without dating it (within 31 days)."""
+    start = min(_bounds(r.date)[0] for r in cluster if r.date)  # type: ignore[arg-type]
+    end = max(_bounds(r.date)[1] for r in cluster if r.date)  # type: ignore[arg-type]
+    day = dt.date.fromisoformat(published)
+    return start <= day <= end + dt.timedelta(days=31)
 
 
 def resolve_events(store: Store) -> list[Event]:
@@ -115,8 +127,9 @@ def resolve_events(store: Store) -> list[Event]:
         for row in store.query(f"SELECT ?p ?s WHERE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?p <{iris.KG}locatedIn> ?s }} }}")
     }
     groups: dict[tuple[str, str, str], list[Report]] = defaultdict(list)
-    query = """SELECT ?st ?p ?s ?o ?date ?conf ?a ?outlet WHERE { GRAPH ?a { ?st a kg:Statement ; rdf:predicate ?p ;
-        rdf:subject ?s ; rdf:object ?o ; kg:confidence ?conf . OPTIONAL { ?st kg:date ?date } OPTIONAL { ?a kg:outlet ?outlet } } }"""
+    query = """SELECT ?st ?p ?s ?o ?date ?conf ?a ?outlet ?pub WHERE { GRAPH ?a { ?st a kg:Statement ; rdf:predicate ?p ;
+        rdf:subject ?s ; rdf:object ?o ; kg:confidence ?conf . OPTIONAL { ?st kg:date ?date } OPTIONAL { ?a kg:outlet ?outlet }
+        OPTIONAL { ?a schema:datePublished ?pub } } }"""
     for row in store.query(query, prefixes=PREFIXES):
         p = row["p"].value
         if p not in wanted:
@@ -133,6 +146,7 @@ def resolve_events(store: Store) -> list[Event]:
             confidence=float(row["conf"].value),
             article=row["a"].value,
             outlet=row["outlet"].value if row["outlet"] is not None else row["a"].value,
+            published=row["pub"].value if row["pub"] is not None else None,
         )
         pair = tuple(sorted((s, o))) if predicate in SYMMETRIC else (s, o)
         groups[(predicate, *pair)].append(report)  # type: ignore[arg-type]

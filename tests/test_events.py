@@ -91,3 +91,17 @@ def test_saved_queries_for_events(store_dir: Path) -> None:
         conflicts = g.saved("date-conflicts")
         assert {(r["reported"], r["outlet"]) for r in conflicts} >= {("2022-11-24", "Sofia Monitor"), ("2022-11-23", "Caspian Daily")}
         assert {r["agreed"] for r in conflicts} == {"2022-11-23"}
+
+
+def test_an_undated_report_joins_only_an_event_its_article_can_be_reporting() -> None:
+    from kg.events import Report, _cluster
+
+    def report(n: int, date: str | None, published: str) -> Report:
+        return Report(f"st{n}", "met", "a", "b", date, 0.8, f"art{n}", f"outlet{n}", published)
+
+    dated = [report(1, "2020-08-07", "2020-08-07"), report(2, "2022-11-23", "2022-11-24")]
+    clusters = _cluster([*dated, report(3, None, "2022-11-25"), report(4, None, "2021-06-01")], 3)
+    by_first = {c[0].statement: sorted(r.statement for r in c) for c in clusters}
+    assert by_first["st1"] == ["st1"]
+    assert by_first["st2"] == ["st2", "st3"]  # published two days after: reports that meeting
+    assert by_first["st4"] == ["st4"]  # published long after both: its own, undated event
