@@ -80,3 +80,11 @@ def copy_articles(names: list[str], dest: Path) -> Path:
     for name in names:
         shutil.copy(ARTICLES / name, dest / name)
     return dest
+
+
+def write_articles(folder: Path, articles: dict[str, tuple[str, str, str]]) -> Path:
+    """Write header articles {file name: (outlet, published, text)} into a folder, each with its own url."""
+    for name, (outlet, published, text) in articles.items():
+        host = outlet.lower().replace(" ", "")
+        (folder / name).write_text(f"url: https://{host}.example/{name}\noutlet: {outlet}\npublished: {published}\ntitle: {name}\n\n{text}\n")
+    return folder

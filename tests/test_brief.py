@@ -9,6 +9,7 @@ import pytest
 from kg import build, open_store
 from kg.brief import make_brief, to_html, to_markdown
 from kg.errors import QueryError
+from tests.conftest import write_articles
 
 ARTICLES = {
     "one.txt": ("Balkan Wire", "2022-11-24", "Azerbaijani President Ilham Aliyev visited Belgrade on Wednesday. "
@@ -21,9 +22,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("brief")
-    for name, (outlet, published, text) in ARTICLES.items():
-        (folder / name).write_text(f"url: https://{name}.example/\noutlet: {outlet}\npublished: {published}\ntitle: T {name}\n\n{text}\n")
+    folder = write_articles(tmp_path_factory.mktemp("brief"), ARTICLES)
     build([folder], folder / "out", page=False)
     return folder / "out" / "store"
 

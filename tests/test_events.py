@@ -8,6 +8,7 @@ import pytest
 
 from kg import build, open_store, run_query, validate_store
 from kg.events import agreed_date, compatible
+from tests.conftest import write_articles
 
 REPORTS = {
     "wire-a.txt": ("Balkan Wire", "2022-11-24", "Azerbaijani President Ilham Aliyev visited Belgrade on Wednesday, where he held talks with Aleksandar Vučić."),
@@ -20,9 +21,7 @@ REPORTS = {
 
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("events")
-    for name, (outlet, published, text) in REPORTS.items():
-        (folder / name).write_text(f"url: https://{outlet.lower().replace(' ', '')}.example/{name}\noutlet: {outlet}\npublished: {published}\ntitle: Visit\n\n{text}\n")
+    folder = write_articles(tmp_path_factory.mktemp("events"), REPORTS)
     out = folder / "out"
     build([folder], out, page=False)
     return out
