@@ -35,6 +35,16 @@ def _strip(text: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", text).strip(" ,.;:\"“”'")
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two different words are one substitution, insertion or deletion apart."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
 class Linker:
     """Resolves the candidate spans of one article to entities."""
 
@@ -70,6 +80,8 @@ class Linker:
         if known:
             return entity_of(known[0])
         words = text.split()
+        if span.label == "PERSON" and len(words) >= 2 and (near := self._misspelt(words)) is not None:
+            return entity_of(near)
         if span.label == "PERSON":
             if len(words) == 1:
                 folded = key(words[0])
@@ -92,6 +104,20 @@ class Linker:
             if any(w in lowered for w in ("pipeline", "interconnector", "cable", "corridor", "terminal", "plant", "field")):
                 return new_entity("Infrastructure", text)
         return None
+
+    def _misspelt(self, words: list[str]) -> Entry | None:
+        """The one known person with this first name whose surname differs by a single letter ("Ilham Iliyev")."""
+        first, last = key(words[0]), key(words[-1])
+        if len(last) < 5:
+            return None
+        found = [
+            e
+            for surname, entries in self.gazetteer.by_surname.items()
+            if abs(len(surname) - len(last)) <= 1 and _one_edit(surname, last)
+            for e in entries
+            if key(e.label.split()[0]) == first
+        ]
+        return found[0] if len(found) == 1 else None
 
     def link(self, spans: list[Span], article: Article) -> list[Mention]:
         """Mentions with their entities, in text order; spans that resolve to nothing are dropped."""

@@ -149,6 +149,8 @@ def _trim_setting(doc: Doc, span: Span) -> Span:
 
 def _headline(sent) -> bool:  # noqa: ANN001 - a spaCy Span
     words = [t for t in sent if t.is_alpha and len(t.text) > 3]
+    if sent.text.rstrip().endswith((".", "!", "?", '"', "”", "’", "'")):
+        return False  # a headline has no closing punctuation; a sentence dense with names does
     return len(words) >= 4 and sum(t.text[0].isupper() for t in words) >= 0.8 * len(words)
 
 

@@ -211,3 +211,11 @@ def test_partners_listed_after_alongside(extractor: Extractor) -> None:
     )
     partners = {frozenset((s, o)) for s, p, o, _ in got if p == "strategicPartnerOf"}
     assert {frozenset(("Montenegro", x)) for x in ("Turkey", "Croatia", "Hungary")} <= partners
+
+
+def test_a_misspelt_surname_links_to_the_one_known_person(extractor: Extractor) -> None:
+    text = "Serbian President Aleksandar Vucic met his Azerbaijani counterpart Ilham Iliyev in Belgrade on Wednesday."
+    result = extractor.extract(Article(source="t.txt", path="t.txt", text=text, published="2022-11-24"))
+    assert {m.entity.label for m in result.mentions if m.entity.type == "Person"} == {"Aleksandar Vučić", "Ilham Aliyev"}
+    unrelated = extractor.extract(Article(source="t.txt", path="t.txt", text="Ilham Petrov spoke in Sofia.", published="2022-11-24"))
+    assert "Ilham Aliyev" not in {m.entity.label for m in unrelated.mentions}
