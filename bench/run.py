@@ -962,7 +962,8 @@ def code_version() -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--articles", "-n", type=int, help="corpus size (default 10000; 300 with --quick)")
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_ARTICLES} articles and a {QUICK_QUERY_QUADS:,}-quad query store: a few minutes")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_ARTICLES} articles, a {QUICK_QUERY_QUADS:,}-quad query store, "
+                        "shorter query budgets: a few minutes")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument("--corpus", type=Path, help="use this generated corpus folder instead of generating one (it is edited by step 7)")
     parser.add_argument("--work", type=Path, help="working folder (kept); default: a temporary folder, removed at the end")
@@ -971,7 +972,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--query-quads", type=int, help=f"minimum size of the query store (default {FULL_QUERY_QUADS:,}; {QUICK_QUERY_QUADS:,} with --quick)")
     parser.add_argument("--query-runs", type=int, default=QUERY_RUNS, help="timed runs of each query")
     parser.add_argument("--query-budget", type=float, help="seconds of timed runs per query before stopping early (default 60; 15 with --quick)")
-    parser.add_argument("--query-timeout", type=float, default=600.0, help="seconds after which a query's process is stopped (reported as > that)")
+    parser.add_argument("--query-timeout", type=float, help="seconds after which a query's process is stopped, reported as > that (default 600; 120 with --quick)")
     parser.add_argument("--spacy-batch-size", type=int, default=64, help="nlp.pipe batch size of the bare spaCy run")
     parser.add_argument("--page", action="store_true", help="also draw graph.html in every build (off: page=False)")
     parser.add_argument("--timeout", type=float, help="seconds allowed to each child process")
@@ -989,6 +990,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.articles = QUICK_ARTICLES if args.quick else 10_000
     if args.articles < 2:
         parser.error("--articles must be at least 2")
+    if args.query_timeout is None:
+        args.query_timeout = 120.0 if args.quick else 600.0
     if args.query_budget is None:
         args.query_budget = 15.0 if args.quick else 60.0
     if args.query_quads is None:
