@@ -66,13 +66,16 @@ SELECT ?a ?e ?label ?type ?qid ?start ?end ?text WHERE {
 } ORDER BY ?a ?start ?end
 """
 _RELATIONS = """
-PREFIX kg: <%(kg)s> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?a ?st ?s ?p ?o ?sl ?ol ?date ?conf ?evidence ?begin ?end ?sb ?se ?rule ?reason WHERE {
+PREFIX kg: <%(kg)s> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?a ?st ?s ?p ?o ?date ?conf ?evidence ?begin ?end ?sb ?se ?rule ?reason WHERE {
   GRAPH ?a { ?st a kg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:confidence ?conf ;
              kg:evidence ?evidence ; kg:begin ?begin ; kg:end ?end ; kg:spanBegin ?sb ; kg:spanEnd ?se ; kg:rule ?rule .
              OPTIONAL { ?st kg:date ?date } OPTIONAL { ?st kg:undatedReason ?reason } }
-  GRAPH <%(entities)s> { ?s rdfs:label ?sl . ?o rdfs:label ?ol }
 } ORDER BY ?a ?begin ?sb ?st
+"""
+_LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?e ?label WHERE { GRAPH <%(entities)s> { ?e rdfs:label ?label } }
 """
 _QUALIFIERS = """
 PREFIX kg: <%(kg)s>
@@ -105,14 +108,17 @@ def jsonl_records(store: Store) -> Iterator[dict]:
     qualifiers: dict[str, dict[str, str]] = defaultdict(dict)
     for row in store.query(_QUALIFIERS % names):
         qualifiers[row["st"].value][row["name"].value] = row["value"].value
+    labels = {row["e"].value: row["label"].value for row in store.query(_LABELS % names)}
     relations: dict[str, list[dict]] = defaultdict(list)
     for row in store.query(_RELATIONS % names):
+        if row["s"].value not in labels or row["o"].value not in labels:
+            continue  # as the join did: a relation whose ends are not described is not exported
         relations[row["a"].value].append(
             {
                 "kind": "relation",
-                "subject": row["sl"].value,
+                "subject": labels[row["s"].value],
                 "predicate": row["p"].value.rsplit("#", 1)[-1],
-                "object": row["ol"].value,
+                "object": labels[row["o"].value],
                 "date": _v(row["date"]),
                 "subject_iri": row["s"].value,
                 "object_iri": row["o"].value,
