@@ -7,9 +7,10 @@ import html
 import io
 from dataclasses import dataclass, field
 
-from pyoxigraph import Literal, Store
+from pyoxigraph import Store
 
 from kg.errors import QueryError
+from kg.query import run_query
 
 
 @dataclass(frozen=True)
@@ -72,14 +73,8 @@ _VERBS = {"visited": "visited", "met": "met", "signed": "signed", "accused": "ac
 
 
 def _rows(store: Store, sparql: str, **params: object) -> list[dict[str, str | None]]:
-    from pyoxigraph import NamedNode, Variable
-
-    from kg.rdf import PREFIXES
-
-    subs = {Variable(k): (v if isinstance(v, (NamedNode, Literal)) else Literal(str(v))) for k, v in params.items()}
-    answer = store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES, substitutions=subs)
-    names = [v.value for v in answer.variables]
-    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in answer]
+    result = run_query(store, sparql, params)
+    return [dict(zip(result.variables, row)) for row in result.rows]
 
 
 def _state(store: Store, name: str):  # noqa: ANN202 - (a pyoxigraph NamedNode, the canonical label)

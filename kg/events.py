@@ -12,12 +12,11 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iris
+from kg.lexicon import load_data
 from kg.rdf import PREFIXES, XSD, A, date_literal, kg
 from kg.records import SYMMETRIC
 
@@ -55,8 +54,7 @@ class Event:
 
 @functools.cache
 def _config() -> dict:
-    text = resources.files("kg").joinpath("data/rules/events.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return load_data("rules/events.yaml")
 
 
 def _bounds(value: str) -> tuple[dt.date, dt.date]:

@@ -9,8 +9,13 @@ from typing import Any
 import yaml
 
 
+def load_data(path: str) -> Any:
+    """The parsed YAML data file `kg/data/PATH`."""
+    text = resources.files("kg").joinpath(f"data/{path}").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @functools.cache
 def load_lexicon(name: str) -> Any:
     """The parsed YAML file `kg/data/lexicon/NAME.yaml`."""
-    text = resources.files("kg").joinpath(f"data/lexicon/{name}.yaml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return load_data(f"lexicon/{name}.yaml")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-import yaml
+from kg.lexicon import load_data
 
 _STEP = re.compile(r"^([<>])([a-z:]*)(?:\[([^\]]*)\])?$", re.IGNORECASE)
 
@@ -94,8 +93,7 @@ def _tuple(raw: dict, name: str) -> tuple[str, ...]:
 @functools.cache
 def load_rules() -> RuleSet:
     """The package's relation rules."""
-    text = resources.files("kg").joinpath("data/rules/relations.yaml").read_text(encoding="utf-8")
-    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    raw = load_data("rules/relations.yaml")
     types = {p: {k: tuple(v) for k, v in spec.items()} for p, spec in raw["types"].items()}
     dependency = tuple(
         DependencyRule(
