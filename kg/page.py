@@ -1,7 +1,8 @@
 """The researchers' interactive graph page: one self-contained HTML file.
 
 The page is built from a :class:`PageData` (nodes, relations with evidence and
-provenance).  pyvis builds the vis-network node/edge lists (one edge per pair of
+provenance, and the events that merge reports of one visit, meeting, signing or
+accusation across outlets).  pyvis builds the vis-network node/edge lists (one edge per pair of
 entities, whatever the number of relations between them) and supplies the
 vis-network library inline (``cdn_resources="in_line"``); the page itself is our
 own jinja2 template with its JavaScript and CSS in ``kg/page_assets/``.
@@ -40,6 +41,7 @@ __all__ = [
     "ENTITY_TYPES",
     "PREDICATES",
     "PageData",
+    "PageEvent",
     "PageNode",
     "PageRelation",
     "PageSource",
@@ -103,10 +105,25 @@ class PageRelation:
 
 
 @dataclass(frozen=True)
+class PageEvent:
+    id: str  # event IRI
+    predicate: str
+    agent: str  # label of the event's agent (UNTRUSTED)
+    target: str  # label of its target (UNTRUSTED); for a visit, the state visited
+    date: str | None  # the agreed date
+    reported_dates: tuple[str, ...]  # every date a report gives
+    conflict: bool  # the reports' dates disagree
+    corroboration: int  # distinct outlets reporting it
+    confidence: float  # combined confidence of its reports
+    reports: tuple[str, ...]  # statement IRIs (PageRelation ids); some may be outside the page's selection
+
+
+@dataclass(frozen=True)
 class PageData:
     nodes: tuple[PageNode, ...]
     relations: tuple[PageRelation, ...]
     title: str = "kg graph"
+    events: tuple[PageEvent, ...] = ()
 
 
 # ------------------------------------------------------------------------ helpers
@@ -135,12 +152,12 @@ def date_interval(value: str) -> tuple[str, str]:
     return iso, iso
 
 
-def _relation_interval(rel: PageRelation) -> tuple[str, str] | None:
-    """Interval of a relation's date, or None when undated (or its date is malformed)."""
-    if not rel.date:
+def _interval(date: str | None) -> tuple[str, str] | None:
+    """Interval of a date, or None when undated (or the date is malformed)."""
+    if not date:
         return None
     try:
-        return date_interval(rel.date)
+        return date_interval(date)
     except ValueError:
         return None
 
@@ -176,6 +193,7 @@ def select(
     node label matched case- and accent-insensitively (or a node id); the neighbourhood
     is the sub-graph induced by the nodes within ``depth`` hops of it over the relations
     that passed the filters.  Nodes left without relations are dropped, except the focus.
+    Events are kept when one of their reports is, with all their reports named.
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
         raise ValueError(f"depth must be a non-negative integer, got {depth!r}")
@@ -192,7 +210,7 @@ def select(
             return False
         if lo is None and hi is None:
             return True
-        iv = _relation_interval(rel)
+        iv = _interval(rel.date)
         if iv is None:
             return False
         return (lo is None or iv[1] >= lo) and (hi is None or iv[0] <= hi)
@@ -224,7 +242,9 @@ def select(
 
     used = {r.subject for r in relations} | {r.object for r in relations} | focus_ids
     nodes = tuple(n for n in data.nodes if n.id in used)
-    return PageData(nodes=nodes, relations=tuple(relations), title=data.title)
+    kept = {r.id for r in relations}
+    events = tuple(e for e in data.events if kept.intersection(e.reports))
+    return PageData(nodes=nodes, relations=tuple(relations), title=data.title, events=events)
 
 
 # ------------------------------------------------------------------------- render
@@ -247,6 +267,13 @@ def _validate(data: PageData) -> None:
             )
         if not math.isfinite(r.confidence):
             raise ValueError(f"relation {r.id!r}: confidence {r.confidence!r} is not finite")
+    reported: set[str] = set()
+    for e in data.events:
+        if e.corroboration < 1 or not math.isfinite(e.confidence):
+            raise ValueError(f"event {e.id!r}: corroboration {e.corroboration!r} or confidence {e.confidence!r} invalid")
+        if reported.intersection(e.reports):
+            raise ValueError(f"event {e.id!r}: a report already belongs to another event")
+        reported.update(e.reports)
 
 
 def _vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
@@ -346,6 +373,33 @@ def _source_payload(s: PageSource) -> dict[str, Any]:
     return {"article": s.article, "outlet": s.outlet, "title": s.title, "published": s.published, "url": s.url}
 
 
+def _events_payload(events: Sequence[PageEvent], relation_index: dict[str, int]) -> list[dict[str, Any]]:
+    """The events with a report on the page; reports as relation indices, those outside the page counted."""
+    out = []
+    for e in events:
+        reports = [relation_index[s] for s in e.reports if s in relation_index]
+        if not reports:
+            continue
+        iv = _interval(e.date)
+        out.append(
+            {
+                "id": e.id,
+                "p": e.predicate,
+                "agent": e.agent,
+                "target": e.target,
+                "date": e.date,
+                "d0": iv[0] if iv else None,
+                "dates": list(e.reported_dates),
+                "conflict": e.conflict,
+                "n": e.corroboration,
+                "conf": float(e.confidence),
+                "reports": reports,
+                "elsewhere": len(e.reports) - len(reports),
+            }
+        )
+    return out
+
+
 def _payload(data: PageData) -> dict[str, Any]:
     _validate(data)
     net, edge_ids, degree = _build_network(data)
@@ -354,11 +408,14 @@ def _payload(data: PageData) -> dict[str, Any]:
     present_preds = {r.predicate for r in data.relations}
     preds = [p for p in PREDICATES if p in present_preds] + sorted(present_preds - set(PREDICATES))
     node_index = {n.id: i for i, n in enumerate(data.nodes)}
+    relation_index = {r.id: i for i, r in enumerate(data.relations)}
+    events = _events_payload(data.events, relation_index)
+    event_of = {i: k for k, e in enumerate(events) for i in e["reports"]}
 
     relations = []
     stops: dict[str, tuple[str, str]] = {}
-    for r in data.relations:
-        iv = _relation_interval(r)
+    for i, r in enumerate(data.relations):
+        iv = _interval(r.date)
         if iv is not None:
             stops[r.date] = iv  # type: ignore[index]
         ev = r.evidence
@@ -378,6 +435,7 @@ def _payload(data: PageData) -> dict[str, Any]:
                 "q": [[str(k), str(v)] for k, v in r.qualifiers.items()],
                 "src": _source_payload(r.source),
                 "edge": edge_ids[_undirected_pair(r.subject, r.object)],
+                "event": event_of.get(i),
             }
         )
     date_stops = [
@@ -405,6 +463,7 @@ def _payload(data: PageData) -> dict[str, Any]:
         "nodes": vis_nodes,
         "edges": net.edges,
         "relations": relations,
+        "events": events,
         "dates": date_stops,
         "options": net.options,
     }

@@ -1,12 +1,15 @@
-"""The page's data read from the store: entities, relations with their evidence, and their sources."""
+"""The page's data read from the store: entities, relations with their evidence and sources, and events."""
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from pyoxigraph import Store
 
 from kg import iris
+from kg.events import EVENTS_GRAPH
 from kg.export import _v, jsonl_records
-from kg.page import PageData, PageNode, PageRelation, PageSource
+from kg.page import PageData, PageEvent, PageNode, PageRelation, PageSource
 
 _ENTITIES = """
 PREFIX kg: <%(kg)s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -18,10 +21,45 @@ SELECT ?a ?outlet ?title ?published ?url WHERE { GRAPH ?a { ?a a kg:Article .
   OPTIONAL { ?a kg:outlet ?outlet } OPTIONAL { ?a schema:headline ?title }
   OPTIONAL { ?a schema:datePublished ?published } OPTIONAL { ?a schema:url ?url } } }
 """
+_EVENTS = """
+PREFIX kg: <%(kg)s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?e ?type ?a ?agent ?t ?target ?date ?conflict ?n ?conf WHERE {
+  GRAPH <%(events)s> { ?e a kg:Event ; kg:eventType ?type ; kg:agent ?a ; kg:target ?t ; kg:corroboration ?n ; kg:confidence ?conf .
+    OPTIONAL { ?e kg:date ?date } OPTIONAL { ?e kg:dateConflict ?conflict } }
+  OPTIONAL { GRAPH <%(entities)s> { ?a rdfs:label ?agent } } OPTIONAL { GRAPH <%(entities)s> { ?t rdfs:label ?target } } }
+"""
+_EVENT_VALUES = """
+PREFIX kg: <%(kg)s>
+SELECT ?e ?p ?v WHERE { GRAPH <%(events)s> { ?e ?p ?v } VALUES ?p { kg:reportedIn kg:reportedDate } }
+"""
+
+
+def page_events(store: Store) -> tuple[PageEvent, ...]:
+    """The store's events (kg:Event in the events graph), each with its reports' statement IRIs."""
+    names = {"kg": iris.KG, "events": EVENTS_GRAPH, "entities": iris.ENTITIES_GRAPH}
+    values: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in store.query(_EVENT_VALUES % names):
+        values[(row["e"].value, row["p"].value.rsplit("#", 1)[-1])].append(row["v"].value)
+    events = (
+        PageEvent(
+            id=row["e"].value,
+            predicate=row["type"].value.rsplit("#", 1)[-1],
+            agent=_v(row["agent"]) or row["a"].value,
+            target=_v(row["target"]) or row["t"].value,
+            date=_v(row["date"]),
+            reported_dates=tuple(sorted(values[(row["e"].value, "reportedDate")])),
+            conflict=_v(row["conflict"]) == "true",
+            corroboration=int(row["n"].value),
+            confidence=float(row["conf"].value),
+            reports=tuple(sorted(values[(row["e"].value, "reportedIn")])),
+        )
+        for row in store.query(_EVENTS % names)
+    )
+    return tuple(sorted(events, key=lambda e: e.id))
 
 
 def page_data(store: Store, title: str = "kg — relations graph") -> PageData:
-    """Every related entity and every relation of the store, ready for the page."""
+    """Every related entity, every relation and every event of the store, ready for the page."""
     sources = {
         row["a"].value: PageSource(
             article=row["a"].value,
@@ -59,4 +97,5 @@ def page_data(store: Store, title: str = "kg — relations graph") -> PageData:
         nodes=tuple(n for iri, n in sorted(nodes.items()) if iri in used or not relations),
         relations=tuple(relations.values()),
         title=title,
+        events=page_events(store),
     )
