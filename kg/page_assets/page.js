@@ -1,7 +1,7 @@
 /* kg graph page.
  *
  * Data come from the JSON script element #kg-data and every string in
- * them (labels, evidence, titles, outlets, urls, qualifiers) is UNTRUSTED: it only
+ * them (labels, evidence, titles, outlets, urls, qualifiers, event participants) is UNTRUSTED: it only
  * ever reaches the DOM through textContent, attribute setters on elements we
  * create, or vis-network's canvas.  Never innerHTML.
  */
@@ -14,7 +14,8 @@
 
   // ------------------------------------------------------------------ model
   var nodes = DATA.nodes;                       // [{id, label, type, wikidata, degree, vis}]
-  var rels = DATA.relations;                    // [{id, s, o, p, date, d0, d1, conf, ev, q, src, edge}]
+  var rels = DATA.relations;                    // [{id, s, o, p, date, d0, d1, conf, ev, q, src, edge, event}]
+  var events = DATA.events;                     // [{id, p, agent, target, date, d0, dates, conflict, n, conf, reports, elsewhere}]
   var stops = DATA.dates;                       // [{d, d0, d1}] sorted
   var typeStyle = new Map();
   DATA.types.forEach(function (t) { typeStyle.set(t.name, t); });
@@ -30,6 +31,12 @@
     edges.get(r.edge).rels.push(r);
   });
   var undatedCount = rels.filter(function (r) { return r.d0 === null; }).length;
+  var maxOutlets = events.reduce(function (m, e) { return Math.max(m, e.n); }, 1);
+  var CORROBORATED = { color: "#0d9488", highlight: "#0f172a", hover: "#0f766e", inherit: false };
+
+  // corroboration of a relation: the outlets reporting its event; one for a relation outside any event
+  function outlets(r) { return r.event === null ? 1 : events[r.event].n; }
+  function outletCount(n) { return n + (n === 1 ? " outlet" : " outlets"); }
 
   function norm(s) {
     return String(s).toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "")
@@ -45,6 +52,7 @@
       hi: Math.max(0, stops.length - 1),
       undated: true,
       minConf: 0,
+      minOutlets: 1,
       nbhd: null,        // {center: node index, depth}
     };
   }
@@ -113,6 +121,7 @@
       if (!state.preds.has(r.p)) return false;
       if (!state.types.has(nodes[r.s].type) || !state.types.has(nodes[r.o].type)) return false;
       if (r.conf < state.minConf) return false;
+      if (outlets(r) < state.minOutlets) return false;
       if (r.d0 === null) return state.undated;
       return r.d1 >= lo && r.d0 <= hi;
     });
@@ -139,14 +148,34 @@
     return out;
   }
 
-  function edgeLabel(list) {
-    if (list.length === 1) {
-      var r = list[0];
-      return r.date ? r.p + "  " + r.date : r.p;
+  // The events and the relations outside any event among `list`, each once, in date order.
+  function groups(list) {
+    var seen = new Set();
+    var out = [];
+    list.forEach(function (r) {
+      if (r.event === null) {
+        out.push({ d0: r.d0, index: r.index, rel: r });
+      } else if (!seen.has(r.event)) {
+        seen.add(r.event);
+        var ev = events[r.event];
+        out.push({ d0: ev.d0, index: Math.min.apply(null, ev.reports), event: ev });
+      }
+    });
+    return out.sort(byDate);
+  }
+
+  function edgeLabel(list, units, best) {
+    var text;
+    if (units.length === 1) {
+      var u = units[0].event || units[0].rel;
+      text = u.date ? u.p + "  " + u.date : u.p;
+      if (units[0].event && u.conflict) text += " \u26a0";
+    } else {
+      var dated = list.filter(function (x) { return x.date; }).map(function (x) { return x.date; }).sort();
+      var span = dated.length ? (dated[0] === dated[dated.length - 1] ? dated[0] : dated[0] + "–" + dated[dated.length - 1]) : "";
+      text = "×" + list.length + " relations" + (span ? "  " + span : "");
     }
-    var dated = list.filter(function (x) { return x.date; }).map(function (x) { return x.date; }).sort();
-    var span = dated.length ? (dated[0] === dated[dated.length - 1] ? dated[0] : dated[0] + "–" + dated[dated.length - 1]) : "";
-    return "×" + list.length + " relations" + (span ? "  " + span : "");
+    return best > 1 ? text + "  ·  " + outletCount(best) : text;
   }
 
   function edgeTooltip(edge, list) {
@@ -154,7 +183,8 @@
     box.appendChild(el("div", "tip-title",
       nodes[nodeIndex.get(edge.from)].label + " — " + nodes[nodeIndex.get(edge.to)].label));
     list.slice(0, 8).forEach(function (r) {
-      box.appendChild(el("div", "tip-line", r.p + (r.date ? " · " + r.date : "") + " · " + r.conf.toFixed(2)));
+      box.appendChild(el("div", "tip-line", r.p + (r.date ? " · " + r.date : "") + " · " + r.conf.toFixed(2) +
+        (r.event === null ? "" : " · " + outletCount(outlets(r)))));
     });
     if (list.length > 8) box.appendChild(el("div", "tip-line", "… and " + (list.length - 8) + " more"));
     box.appendChild(el("div", "tip-line", "Click for the evidence."));
@@ -210,12 +240,15 @@
       if (!l.length) { edgeUpdates.push({ id: e.id, hidden: true }); return; }
       var fwd = l.some(function (r) { return nodes[r.s].id === e.from && r.s !== r.o; });
       var back = l.some(function (r) { return nodes[r.s].id === e.to && r.s !== r.o; });
+      var units = groups(l);
+      var best = Math.max.apply(null, l.map(outlets));
       edgeUpdates.push({
         id: e.id,
         hidden: false,
-        label: edgeLabel(l),
+        label: edgeLabel(l, units, best),
         title: edgeTooltip(e, l),
-        width: Math.min(10, 1.4 + 1.8 * (l.length - 1)),
+        width: Math.min(12, 1.4 + 1.8 * (units.length - 1) + 2.4 * (best - 1)),
+        color: best > 1 ? CORROBORATED : DATA.options.edges.color,
         arrows: { to: { enabled: fwd, scaleFactor: 0.55 }, from: { enabled: back, scaleFactor: 0.55 } },
       });
     });
@@ -268,9 +301,30 @@
     box.appendChild(el("p", null, "Click an entity or a link to read the relations behind it, with their evidence and sources."));
     var ul = el("ul");
     ul.appendChild(el("li", null, nodes.length + " entities, " + rels.length + " relations in this page."));
-    ul.appendChild(el("li", null, "Node size grows with the number of relations; a link's width with the number of relations it bundles."));
+    ul.appendChild(el("li", null, "Node size grows with the number of relations; a link's width with the number of facts it bundles and of outlets reporting them."));
+    ul.appendChild(el("li", null, "Teal links carry an event reported by two outlets or more; its card lists every report."));
     ul.appendChild(el("li", null, "Highlighted text is the exact span the relation was extracted from."));
     box.appendChild(ul);
+    return box;
+  }
+
+  function confidence(label, value) {
+    var conf = el("span", "conf", label + " " + value.toFixed(2));
+    var bar = el("span", "conf-bar");
+    var fill = el("span");
+    fill.style.width = Math.round(Math.max(0, Math.min(1, value)) * 100) + "%";
+    bar.appendChild(fill);
+    conf.appendChild(bar);
+    return conf;
+  }
+
+  function triple(subject, object) {
+    var box = el("div", "triple");
+    box.appendChild(el("span", "subj", subject));
+    box.appendChild(document.createTextNode(" "));
+    box.appendChild(el("span", "arrow", "→"));
+    box.appendChild(document.createTextNode(" "));
+    box.appendChild(el("span", "obj", object));
     return box;
   }
 
@@ -280,22 +334,9 @@
     var head = el("div", "rel-head");
     head.appendChild(el("span", "pred", r.p));
     head.appendChild(el("span", "rel-date", r.date || "undated"));
-    var conf = el("span", "conf", "confidence " + r.conf.toFixed(2));
-    var bar = el("span", "conf-bar");
-    var fill = el("span");
-    fill.style.width = Math.round(Math.max(0, Math.min(1, r.conf)) * 100) + "%";
-    bar.appendChild(fill);
-    conf.appendChild(bar);
-    head.appendChild(conf);
+    head.appendChild(confidence("confidence", r.conf));
     card.appendChild(head);
-
-    var triple = el("div", "triple");
-    triple.appendChild(el("span", "subj", nodes[r.s].label));
-    triple.appendChild(document.createTextNode(" "));
-    triple.appendChild(el("span", "arrow", "→"));
-    triple.appendChild(document.createTextNode(" "));
-    triple.appendChild(el("span", "obj", nodes[r.o].label));
-    card.appendChild(triple);
+    card.appendChild(triple(nodes[r.s].label, nodes[r.o].label));
 
     if (r.q.length) {
       var quals = el("div", "quals");
@@ -340,6 +381,66 @@
       src.appendChild(p);
     });
     card.appendChild(src);
+    return card;
+  }
+
+  function outletOf(r) { return r.src.outlet || r.src.article; }
+
+  // Every reported date of a conflicting event, with the outlets on this page giving it.
+  function conflictNote(ev) {
+    var box = el("div", "conflict");
+    box.setAttribute("role", "note");
+    box.appendChild(el("strong", null, "\u26a0 Date conflict: the outlets disagree"));
+    var ul = el("ul");
+    ev.dates.forEach(function (d) {
+      var who = [];
+      ev.reports.forEach(function (i) {
+        if (rels[i].date === d && who.indexOf(outletOf(rels[i])) < 0) who.push(outletOf(rels[i]));
+      });
+      var li = el("li");
+      li.appendChild(el("span", "conflict-date", d));
+      li.appendChild(el("span", "conflict-outlets", who.length ? who.join(", ") : "a report outside this page"));
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    return box;
+  }
+
+  // An event with its agreed date, corroboration, combined confidence and every report on the page.
+  function eventCard(ev, shown) {
+    var card = el("article", "event");
+    card.setAttribute("data-event-id", ev.id);
+    var head = el("div", "rel-head");
+    head.appendChild(el("span", "event-tag", "event"));
+    head.appendChild(el("span", "pred", ev.p));
+    if (ev.date) head.appendChild(el("span", "agreed", "agreed"));
+    var date = el("span", "rel-date event-date", ev.date || "undated");
+    date.title = "The most precise date consistent with the reports";
+    head.appendChild(date);
+    head.appendChild(confidence("combined", ev.conf));
+    card.appendChild(head);
+    card.appendChild(triple(ev.agent, ev.target));
+    var nReports = ev.reports.length + ev.elsewhere;
+    var facts = el("div", "event-facts");
+    facts.appendChild(el("span", "corroboration", "reported by " + outletCount(ev.n)));
+    facts.appendChild(el("span", "n-reports", nReports + (nReports === 1 ? " report" : " reports")));
+    card.appendChild(facts);
+    if (ev.conflict) card.appendChild(conflictNote(ev));
+    var reports = el("div", "reports");
+    ev.reports.map(function (i) { return rels[i]; }).sort(byDate).forEach(function (r) {
+      var rc = relationCard(r);
+      rc.classList.add("report");
+      if (!shown.has(r.index)) {
+        rc.classList.add("filtered");
+        rc.firstChild.appendChild(el("span", "filtered-tag", "hidden by filters"));
+      }
+      reports.appendChild(rc);
+    });
+    if (ev.elsewhere) {
+      reports.appendChild(el("p", "hint", ev.elsewhere + (ev.elsewhere === 1 ? " report is" : " reports are") +
+        " outside this page's selection."));
+    }
+    card.appendChild(reports);
     return card;
   }
 
@@ -391,13 +492,16 @@
       list = (current.byEdge.get(e.id) || []).slice();
       hiddenN = e.rels.length - list.length;
     }
-    list.sort(byDate);
+    var items = groups(list);
+    var nEvents = items.filter(function (g) { return g.event; }).length;
     var summary = list.length + (list.length === 1 ? " relation" : " relations");
+    if (nEvents) summary += " · " + nEvents + (nEvents === 1 ? " event" : " events");
     if (hiddenN > 0) summary += " (" + hiddenN + " hidden by filters)";
     body.appendChild(el("div", "section-title", summary));
     var holder = el("div", "rels");
     holder.id = "panel-relations";
-    list.forEach(function (r) { holder.appendChild(relationCard(r)); });
+    var shown = new Set(current.rels.map(function (r) { return r.index; }));
+    items.forEach(function (g) { holder.appendChild(g.event ? eventCard(g.event, shown) : relationCard(g.rel)); });
     body.appendChild(holder);
     body.scrollTop = 0;
   }
@@ -483,6 +587,13 @@
     state.minConf = Math.round(parseFloat(ev.target.value) * 100) / 100;
     apply();
   });
+  var minOutlets = $("min-outlets");
+  minOutlets.max = String(maxOutlets);
+  minOutlets.disabled = maxOutlets < 2;
+  minOutlets.addEventListener("input", function () {
+    state.minOutlets = parseInt(minOutlets.value, 10);
+    apply();
+  });
 
   $("nbhd-depth").addEventListener("change", function () {
     if (state.nbhd) { state.nbhd.depth = parseInt($("nbhd-depth").value, 10); apply(); fitVisible(); }
@@ -535,6 +646,8 @@
     $("include-undated").checked = state.undated;
     $("min-conf").value = String(state.minConf);
     $("min-conf-label").textContent = state.minConf.toFixed(2);
+    minOutlets.value = String(state.minOutlets);
+    $("min-outlets-label").textContent = String(state.minOutlets);
     var nodeSel = selected && selected.kind === "node" ? nodes[nodeIndex.get(selected.id)] : null;
     $("btn-neighbourhood").disabled = !nodeSel;
     $("nbhd-target").textContent = nodeSel ? "Around: " + nodeSel.label : "Select an actor on the graph or with the search box.";
@@ -619,6 +732,10 @@
     visibleEdgeIds: function () { return edgesDS.get({ filter: function (e) { return !e.hidden; } }).map(function (e) { return e.id; }); },
     selectedNodeIds: function () { return network.getSelectedNodes(); },
     selectedEdgeIds: function () { return network.getSelectedEdges(); },
+    edgeView: function (edgeId) {
+      var e = edgesDS.get(edgeId);
+      return e ? { label: e.label, width: e.width, hidden: e.hidden } : null;
+    },
     edgeIdBetween: function (a, b) {
       var found = null;
       edges.forEach(function (e) { if ((e.from === a && e.to === b) || (e.from === b && e.to === a)) found = e.id; });
