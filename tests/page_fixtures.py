@@ -1,8 +1,8 @@
-"""Helpers for the graph-page tests: a synthetic PageData and small expectations helpers."""
+"""Helpers for the graph-page tests: a synthetic PageData, a corpus of event reports, and expectations helpers."""
 
 from __future__ import annotations
 
-from kg.page import PageData, PageNode, PageRelation, PageSource
+from kg.page import PageData, PageEvent, PageNode, PageRelation, PageSource
 
 BASE = "https://kg.example.org/"
 
@@ -104,9 +104,28 @@ RELATIONS: tuple[PageRelation, ...] = (
 )
 
 
+# The hostile accusation as an event two outlets report, one of them outside the page (a selection dropped it).
+EVENTS: tuple[PageEvent, ...] = (
+    PageEvent(iri("event", "v1"), "accused", HOSTILE_LABEL, "SOCAR", "2021", ("2021", "2022"), True, 2, 0.61,
+              (iri("statement", "s15"), iri("statement", "s99"))),
+)
+
+
 def sample_page_data() -> PageData:
-    """10 nodes (all six types), 16 relations (3 between Azerbaijan and Serbia), dated at all precisions."""
-    return PageData(nodes=NODES, relations=RELATIONS, title="Azerbaijan – Balkans test graph")
+    """10 nodes (all six types), 16 relations (3 between Azerbaijan and Serbia), dated at all precisions, 1 event."""
+    return PageData(nodes=NODES, relations=RELATIONS, title="Azerbaijan – Balkans test graph", events=EVENTS)
+
+
+# Header articles {file: (outlet, published, text)}: two outlets report one visit to Serbia on the same day; two
+# report a visit to Bulgaria a day apart (one of them as an arrival in Sofia, a place read as Bulgaria by the event);
+# one outlet alone reports a visit to Albania; "Azerbaijani President" gives a relation outside any event.
+EVENT_ARTICLES: dict[str, tuple[str, str, str]] = {
+    "visit-a.txt": ("Balkan Wire", "2022-11-24", "Azerbaijani President Ilham Aliyev visited Serbia on 23 November 2022."),
+    "visit-b.txt": ("Caspian Daily", "2022-11-25", "Ilham Aliyev paid an official visit to Serbia on 23 November 2022."),
+    "sofia-a.txt": ("Sofia Monitor", "2023-03-12", "Ilham Aliyev visited Bulgaria on 10 March 2023."),
+    "sofia-b.txt": ("Danube Review", "2023-03-13", "Ilham Aliyev arrived in Sofia on 11 March 2023, the presidency said."),
+    "tirana.txt": ("Adriatic Post", "2023-05-02", "Ilham Aliyev visited Albania on 1 May 2023."),
+}
 
 
 def pair_count(data: PageData) -> int:

@@ -17,12 +17,18 @@ from pathlib import Path
 
 import pytest
 
+from kg import build, open_store
 from kg.page import PageData, PageNode, date_interval, render_page, select, write_page
+from kg.page_data import page_data
 
 try:  # tests/ as a package or as a plain directory on sys.path
-    from .page_fixtures import HOSTILE_EVIDENCE, HOSTILE_LABEL, HOSTILE_SPAN, counts, node_id, sample_page_data
+    from .conftest import write_articles
+    from .page_fixtures import (
+        EVENT_ARTICLES, HOSTILE_EVIDENCE, HOSTILE_LABEL, HOSTILE_SPAN, counts, node_id, sample_page_data,
+    )
 except ImportError:
-    from page_fixtures import HOSTILE_EVIDENCE, HOSTILE_LABEL, HOSTILE_SPAN, counts, node_id, sample_page_data
+    from conftest import write_articles
+    from page_fixtures import EVENT_ARTICLES, HOSTILE_EVIDENCE, HOSTILE_LABEL, HOSTILE_SPAN, counts, node_id, sample_page_data
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -238,6 +244,30 @@ def test_title_is_escaped_and_layout_is_bounded():
     many = PageData(tuple(PageNode(f"urn:n{i}", f"N{i}", "Place", None) for i in range(3000)), ())
     big = json.loads(_data_block(render_page(many)))["options"]["physics"]["stabilization"]["iterations"]
     assert big <= 100
+
+
+def test_events_travel_with_their_reports_on_the_page():
+    data = sample_page_data()
+    payload = json.loads(_data_block(render_page(data)))
+    hostile = next(i for i, r in enumerate(payload["relations"]) if r["id"].endswith("/statement/s15"))
+    assert [r["event"] for r in payload["relations"]] == [0 if i == hostile else None for i in range(16)]
+    (event,) = payload["events"]
+    assert (event["reports"], event["elsewhere"], event["n"], event["conflict"]) == ([hostile], 1, 2, True)
+    assert (event["agent"], event["date"], event["dates"]) == (HOSTILE_LABEL, "2021", ["2021", "2022"])
+    # an event goes with its reports: kept by select() while one of them is, dropped from the page when none is
+    assert select(data, predicates=["accused"]).events == data.events
+    assert select(data, predicates=["met"]).events == ()
+    without = replace(data, relations=tuple(r for r in data.relations if not r.id.endswith("/s15")))
+    assert json.loads(_data_block(render_page(without)))["events"] == []
+
+
+def test_render_rejects_inconsistent_events():
+    data = sample_page_data()
+    twice = replace(data.events[0], id="https://kg.example.org/event/v2")
+    with pytest.raises(ValueError, match="another event"):
+        render_page(replace(data, events=data.events + (twice,)))
+    with pytest.raises(ValueError, match="corroboration"):
+        render_page(replace(data, events=(replace(data.events[0], corroboration=0),)))
 
 
 def test_empty_graph_renders():
@@ -507,6 +537,12 @@ def test_hostile_strings_are_shown_as_text(loaded):
     # the javascript: URL is shown as text, never as a link
     assert card.locator(".source a").count() == 0
     assert "javascript:window.__pwned=3" in card.locator(".source").text_content()
+    # its event card: the hostile participant and outlet as text, the report outside the page counted
+    event = page.locator("#panel-relations .event")
+    assert event.count() == 1
+    assert event.locator(":scope > .triple .subj").text_content() == HOSTILE_LABEL
+    assert event.locator(".conflict-outlets").all_text_contents() == ["Evil <b>Outlet</b>", "a report outside this page"]
+    assert event.locator(".reports > .hint").text_content() == "1 report is outside this page's selection."
     # nothing from the data became markup anywhere in the document
     assert page.evaluate("document.querySelectorAll('#panel img, #panel b, #panel i, #panel script').length") == 0
     assert page.evaluate("document.querySelectorAll('img').length") == 0
@@ -536,3 +572,121 @@ def test_degenerate_graphs_load(browser, tmp_path):
         state.page.fill("#search", "serbia")
         state.page.press("#search", "Enter")
         assert state.page.text_content("#panel-title") == "Serbia"
+
+
+# =============================================================== events: reports of one visit from several outlets
+
+
+@pytest.fixture(scope="module")
+def event_build(tmp_path_factory) -> Path:
+    """EVENT_ARTICLES built with the library; returns the output folder (store/ and graph.html)."""
+    folder = write_articles(tmp_path_factory.mktemp("event-page"), EVENT_ARTICLES)
+    out = folder / "out"
+    build([folder], out)
+    return out
+
+
+@pytest.fixture
+def event_page(browser, event_build):
+    with open_page(browser, event_build / "graph.html") as state:
+        yield state, page_data(open_store(event_build / "store"))
+
+
+def edge_of(loaded: Loaded, data: PageData, a: str, b: str) -> str:
+    """The id of the edge drawn between the nodes labelled `a` and `b`."""
+    eid = loaded.js("([a, b]) => window.kgPage.edgeIdBetween(a, b)", [node_id(data, a), node_id(data, b)])
+    assert eid is not None, f"no edge between {a} and {b}"
+    return eid
+
+
+def event_with(data: PageData, target: str):
+    return next(e for e in data.events if e.target == target)
+
+
+@pytest.mark.browser
+def test_edge_of_a_visit_two_outlets_report_shows_corroboration_and_the_reports(event_page):
+    loaded, data = event_page
+    page = loaded.page
+    serbia = edge_of(loaded, data, "Ilham Aliyev", "Serbia")
+    view = loaded.js("(id) => window.kgPage.edgeView(id)", serbia)
+    assert view["label"] == "visited  2022-11-23  ·  2 outlets"
+    albania = loaded.js("(id) => window.kgPage.edgeView(id)", edge_of(loaded, data, "Ilham Aliyev", "Albania"))
+    assert albania["label"] == "visited  2023-05-01" and view["width"] > albania["width"]
+    pos = loaded.js("(id) => window.kgPage.domPositionOfEdge(id)", serbia)
+    page.mouse.move(pos["x"], pos["y"])
+    tip = page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert "visited · 2022-11-23 · 0.90 · 2 outlets" in tip.text_content()
+
+    click_edge(loaded, serbia)
+    event = event_with(data, "Serbia")
+    card = page.locator(f'#panel-relations .event[data-event-id="{event.id}"]')
+    assert page.locator("#panel-relations > *").count() == 1 and card.count() == 1
+    assert page.text_content("#panel-body .section-title") == "2 relations · 1 event"
+    assert card.locator(".event-date").text_content() == "2022-11-23"
+    assert card.locator(".corroboration").text_content() == "reported by 2 outlets"
+    assert card.locator(":scope > .rel-head .conf").text_content() == f"combined {event.confidence:.2f}"
+    assert card.locator(".conflict").count() == 0
+    assert card.locator(".report").count() == len(event.reports) == 2
+    outlets = set()
+    for rel in (r for r in data.relations if r.id in event.reports):
+        report = card.locator(f'.report[data-relation-id="{rel.id}"]')
+        assert report.locator(".evidence").text_content() == rel.evidence
+        assert report.locator(".evidence mark").text_content() == rel.evidence[rel.span_start:rel.span_end]
+        assert report.locator(".rel-date").text_content() == rel.date == "2022-11-23"
+        outlets.add(report.locator(".outlet").text_content())
+    assert outlets == {"Balkan Wire", "Caspian Daily"}
+
+    # an edge without an event is drawn and listed as before
+    office = edge_of(loaded, data, "Ilham Aliyev", "Azerbaijan")
+    assert loaded.js("(id) => window.kgPage.edgeView(id)", office)["label"] == "holdsOffice"
+    click_edge(loaded, office)
+    assert page.locator("#panel-relations .event").count() == 0
+    assert page.locator("#panel-relations > .rel").count() == 1
+    assert page.text_content("#panel-body .section-title") == "1 relation"
+
+
+@pytest.mark.browser
+def test_outlets_disagreeing_on_the_date_are_flagged_with_both_dates(event_page):
+    loaded, data = event_page
+    page = loaded.page
+    bulgaria = edge_of(loaded, data, "Ilham Aliyev", "Bulgaria")
+    assert loaded.js("(id) => window.kgPage.edgeView(id)", bulgaria)["label"] == "visited  2023-03-10 \u26a0  ·  2 outlets"
+    # the report of an arrival in Sofia belongs to the same event: its edge shows the event too
+    sofia = edge_of(loaded, data, "Ilham Aliyev", "Sofia")
+    assert loaded.js("(id) => window.kgPage.edgeView(id)", sofia)["label"] == "visited  2023-03-10 \u26a0  ·  2 outlets"
+
+    click_edge(loaded, bulgaria)
+    card = page.locator("#panel-relations .event")
+    assert card.count() == 1
+    assert card.locator(".event-date").text_content() == "2023-03-10"
+    conflict = card.locator(".conflict")
+    assert conflict.is_visible() and "Date conflict" in conflict.text_content()
+    assert conflict.locator(".conflict-date").all_text_contents() == ["2023-03-10", "2023-03-11"]
+    assert conflict.locator(".conflict-outlets").all_text_contents() == ["Sofia Monitor", "Danube Review"]
+    reports = card.locator(".report")
+    assert reports.count() == 2  # both, though only one is drawn on this edge
+    assert reports.locator(".rel-date").all_text_contents() == ["2023-03-10", "2023-03-11"]
+    assert reports.locator(".outlet").all_text_contents() == ["Sofia Monitor", "Danube Review"]
+    assert reports.nth(1).locator(".triple").text_content() == "Ilham Aliyev → Sofia"
+    assert reports.nth(1).locator(".evidence mark").text_content() == "Ilham Aliyev arrived in Sofia"
+
+
+@pytest.mark.browser
+def test_corroboration_filter_hides_single_source_edges(event_page):
+    loaded, data = event_page
+    page = loaded.page
+    assert loaded.counts() == counts(data) == (6, 5)
+    assert page.get_attribute("#min-outlets", "max") == "2" and page.is_enabled("#min-outlets")
+    page.locator("#min-outlets").fill("2")
+    assert page.text_content("#min-outlets-label") == "2"
+    corroborated = {s for e in data.events if e.corroboration >= 2 for s in e.reports}
+    assert loaded.counts() == counts(only(data, lambda r: r.id in corroborated)) == (4, 3)
+    assert set(loaded.js("window.kgPage.visibleEdgeIds()")) == {
+        edge_of(loaded, data, "Ilham Aliyev", x) for x in ("Serbia", "Bulgaria", "Sofia")
+    }
+    page.click("#btn-reset")
+    assert page.input_value("#min-outlets") == "1" and page.text_content("#min-outlets-label") == "1"
+    assert loaded.counts() == counts(data)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "page-events.png"))
