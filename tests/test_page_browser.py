@@ -625,7 +625,7 @@ def test_edge_of_a_visit_two_outlets_report_shows_corroboration_and_the_reports(
     assert page.text_content("#panel-body .section-title") == "2 relations · 1 event"
     assert card.locator(".event-date").text_content() == "2022-11-23"
     assert card.locator(".corroboration").text_content() == "reported by 2 outlets"
-    assert card.locator(":scope > .rel-head .conf").text_content() == f"combined {event.confidence:.2f}"
+    assert card.locator(".event-facts .conf").text_content() == f"combined confidence {event.confidence:.3f}"
     assert card.locator(".conflict").count() == 0
     assert card.locator(".report").count() == len(event.reports) == 2
     outlets = set()

@@ -32,7 +32,7 @@
   });
   var undatedCount = rels.filter(function (r) { return r.d0 === null; }).length;
   var maxOutlets = events.reduce(function (m, e) { return Math.max(m, e.n); }, 1);
-  var CORROBORATED = { color: "#0d9488", highlight: "#0f172a", hover: "#0f766e", inherit: false };
+  var CORROBORATED = { color: "#0d9488", highlight: "#134e4a", hover: "#0f766e", inherit: false };
 
   // corroboration of a relation: the outlets reporting its event; one for a relation outside any event
   function outlets(r) { return r.event === null ? 1 : events[r.event].n; }
@@ -308,8 +308,8 @@
     return box;
   }
 
-  function confidence(label, value) {
-    var conf = el("span", "conf", label + " " + value.toFixed(2));
+  function confidence(label, value, digits) {
+    var conf = el("span", "conf", label + " " + value.toFixed(digits));
     var bar = el("span", "conf-bar");
     var fill = el("span");
     fill.style.width = Math.round(Math.max(0, Math.min(1, value)) * 100) + "%";
@@ -334,7 +334,7 @@
     var head = el("div", "rel-head");
     head.appendChild(el("span", "pred", r.p));
     head.appendChild(el("span", "rel-date", r.date || "undated"));
-    head.appendChild(confidence("confidence", r.conf));
+    head.appendChild(confidence("confidence", r.conf, 2));
     card.appendChild(head);
     card.appendChild(triple(nodes[r.s].label, nodes[r.o].label));
 
@@ -417,13 +417,13 @@
     var date = el("span", "rel-date event-date", ev.date || "undated");
     date.title = "The most precise date consistent with the reports";
     head.appendChild(date);
-    head.appendChild(confidence("combined", ev.conf));
     card.appendChild(head);
     card.appendChild(triple(ev.agent, ev.target));
     var nReports = ev.reports.length + ev.elsewhere;
     var facts = el("div", "event-facts");
     facts.appendChild(el("span", "corroboration", "reported by " + outletCount(ev.n)));
     facts.appendChild(el("span", "n-reports", nReports + (nReports === 1 ? " report" : " reports")));
+    facts.appendChild(confidence("combined confidence", ev.conf, 3));  // three digits: 0.999 is not certainty
     card.appendChild(facts);
     if (ev.conflict) card.appendChild(conflictNote(ev));
     var reports = el("div", "reports");
