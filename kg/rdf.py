@@ -44,6 +44,11 @@ def date_literal(value: str) -> Literal:
     return Literal(value, datatype=NamedNode(_DATE_TYPES[len(value)]))
 
 
+def decimal_literal(value: float) -> Literal:
+    """An xsd:decimal to three places, in the canonical form a store keeps (0.9, 1), so outputs match the store."""
+    return Literal(f"{value:.3f}".rstrip("0").rstrip("."), datatype=NamedNode(XSD + "decimal"))
+
+
 def _int(value: int) -> Literal:
     return Literal(str(value), datatype=NamedNode(XSD + "integer"))
 
@@ -79,7 +84,7 @@ def relation_quads(relation: Relation, article: str, g: NamedNode) -> Iterator[Q
         yield Quad(st, kg("dateSource"), Literal(relation.date.source), g)
     elif relation.undated_reason:
         yield Quad(st, kg("undatedReason"), Literal(relation.undated_reason), g)
-    yield Quad(st, kg("confidence"), Literal(f"{relation.confidence:.3f}", datatype=NamedNode(XSD + "decimal")), g)
+    yield Quad(st, kg("confidence"), decimal_literal(relation.confidence), g)
     yield Quad(st, kg("evidence"), Literal(relation.evidence), g)
     yield Quad(st, kg("begin"), _int(relation.sentence_start), g)
     yield Quad(st, kg("end"), _int(relation.sentence_end), g)
