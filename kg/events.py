@@ -10,17 +10,24 @@ import datetime as dt
 import functools
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iris
 from kg.lexicon import load_data
-from kg.rdf import PREFIXES, XSD, A, date_literal, kg
+from kg.rdf import RDF, SCHEMA, XSD, A, date_literal, decimal_literal, kg
 from kg.records import SYMMETRIC
+from kg.store import first_object
 
 EVENTS_GRAPH = iris.ID + "graph/events"
+_SUBJECT = NamedNode(RDF + "subject")
+_PREDICATE = NamedNode(RDF + "predicate")
+_OBJECT = NamedNode(RDF + "object")
+_DATE = NamedNode(iris.KG + "date")
+_CONFIDENCE = NamedNode(iris.KG + "confidence")
+_ARTICLE_FIELDS = (iris.KG + "outlet", SCHEMA + "datePublished")
 
 @dataclass(frozen=True)
 class Report:
@@ -116,40 +123,71 @@ def _reports_recent(cluster: list[Report], published: str) -> bool:
     return start <= day <= end + dt.timedelta(days=31)
 
 
-def resolve_events(store: Store) -> list[Event]:
-    """Every event of the store, from its statements of the event predicates."""
+Group = tuple[str, str, str]  # (predicate IRI, subject, object): the reports that can be one event; symmetric pairs sorted
+
+
+def _located(store: Store) -> dict[str, str]:
+    query = f"SELECT ?p ?s WHERE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?p <{iris.KG}locatedIn> ?s }} }}"
+    return {row["p"].value: row["s"].value for row in store.query(query)}
+
+
+def _group(predicate: str, s: str, o: str, located: dict[str, str]) -> Group:
+    name = predicate.rsplit("#", 1)[-1]
+    o = located.get(o, o) if name == "visited" else o
+    return (predicate, *sorted((s, o))) if name in SYMMETRIC else (predicate, s, o)  # type: ignore[return-value]
+
+
+def event_groups(store: Store, triples: Iterable[tuple[str, str, str]] | None = None) -> set[Group]:
+    """The groups of the given (subject, predicate IRI, object) triples, or of every event relation in the store."""
+    wanted = {iris.KG + p for p in _config()["predicates"]}
+    located = _located(store)
+    if triples is None:
+        triples = ((q.subject.value, p, q.object.value) for p in sorted(wanted) for q in store.quads_for_pattern(None, NamedNode(p), None, None))
+    return {_group(p, s, o, located) for s, p, o in triples if p in wanted}
+
+
+def _reports(store: Store, group: Group, places: dict[str, list[str]], articles: dict) -> Iterator[Report]:
+    """Every statement of the store in one group, found from its direct triples."""
+    predicate, s, o = group
+    name = predicate.rsplit("#", 1)[-1]
+    pairs = {(s, o), (o, s)} if name in SYMMETRIC else {(s, x) for x in [o, *(places.get(o, []) if name == "visited" else [])]}
+    p = NamedNode(predicate)
+    for subject, obj in sorted(pairs):
+        graphs = {q.graph_name for q in store.quads_for_pattern(NamedNode(subject), p, NamedNode(obj), None)}
+        for g in sorted(graphs, key=str):
+            article = articles.get(g)
+            if article is None:
+                article = articles[g] = {f: first_object(store, g, NamedNode(f), g) for f in _ARTICLE_FIELDS}
+            for q in store.quads_for_pattern(None, _SUBJECT, NamedNode(subject), g):
+                st = q.subject
+                if Quad(st, _PREDICATE, p, g) not in store or Quad(st, _OBJECT, NamedNode(obj), g) not in store:
+                    continue
+                yield Report(
+                    statement=st.value,
+                    predicate=name,
+                    subject=s if name not in SYMMETRIC else subject,
+                    object=o if name not in SYMMETRIC else obj,
+                    date=first_object(store, st, _DATE, g),
+                    confidence=float(first_object(store, st, _CONFIDENCE, g) or 0.0),
+                    article=g.value,
+                    outlet=article[iris.KG + "outlet"] or g.value,
+                    published=article[SCHEMA + "datePublished"],
+                )
+
+
+def resolve_events(store: Store, groups: set[Group] | None = None) -> list[Event]:
+    """The events of the given groups (every group when None), from the store's statements."""
     config = _config()
-    wanted = {iris.KG + p for p in config["predicates"]}
-    located = {
-        row["p"].value: row["s"].value
-        for row in store.query(f"SELECT ?p ?s WHERE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?p <{iris.KG}locatedIn> ?s }} }}")
-    }
-    groups: dict[tuple[str, str, str], list[Report]] = defaultdict(list)
-    query = """SELECT ?st ?p ?s ?o ?date ?conf ?a ?outlet ?pub WHERE { GRAPH ?a { ?st a kg:Statement ; rdf:predicate ?p ;
-        rdf:subject ?s ; rdf:object ?o ; kg:confidence ?conf . OPTIONAL { ?st kg:date ?date } OPTIONAL { ?a kg:outlet ?outlet }
-        OPTIONAL { ?a schema:datePublished ?pub } } }"""
-    for row in store.query(query, prefixes=PREFIXES):
-        p = row["p"].value
-        if p not in wanted:
-            continue
-        predicate = p.rsplit("#", 1)[-1]
-        s, o = row["s"].value, row["o"].value
-        o = located.get(o, o) if predicate == "visited" else o
-        report = Report(
-            statement=row["st"].value,
-            predicate=predicate,
-            subject=s,
-            object=o,
-            date=row["date"].value if row["date"] is not None else None,
-            confidence=float(row["conf"].value),
-            article=row["a"].value,
-            outlet=row["outlet"].value if row["outlet"] is not None else row["a"].value,
-            published=row["pub"].value if row["pub"] is not None else None,
-        )
-        pair = tuple(sorted((s, o))) if predicate in SYMMETRIC else (s, o)
-        groups[(predicate, *pair)].append(report)  # type: ignore[arg-type]
+    if groups is None:
+        groups = event_groups(store)
+    places: dict[str, list[str]] = defaultdict(list)
+    for place, state in _located(store).items():
+        places[state].append(place)
     events: list[Event] = []
-    for (predicate, s, o), reports in sorted(groups.items()):
+    articles: dict = {}
+    for group in sorted(groups):
+        reports = list(_reports(store, group, places, articles))
+        predicate, s, o = group[0].rsplit("#", 1)[-1], group[1], group[2]
         for cluster in _cluster(reports, int(config["window_days"])):
             date, conflict = agreed_date([r.date for r in cluster if r.date])
             first = min(r.statement for r in cluster)
@@ -172,6 +210,17 @@ def resolve_events(store: Store) -> list[Event]:
     return events
 
 
+def remove_events(store: Store, groups: set[Group]) -> None:
+    """Remove from the events graph the events of these groups (before they are resolved again)."""
+    g = NamedNode(EVENTS_GRAPH)
+    for predicate, s, o in groups:
+        for q in list(store.quads_for_pattern(None, kg("agent"), NamedNode(s), g)):
+            node = q.subject
+            if Quad(node, kg("eventType"), NamedNode(predicate), g) in store and Quad(node, kg("target"), NamedNode(o), g) in store:
+                for old in list(store.quads_for_pattern(node, None, None, g)):
+                    store.remove(old)
+
+
 def event_quads(events: list[Event]) -> Iterator[Quad]:
     """The events graph: one kg:Event per event, with its participants, date(s) and every report."""
     g = NamedNode(EVENTS_GRAPH)
@@ -188,6 +237,6 @@ def event_quads(events: list[Event]) -> Iterator[Quad]:
         if e.conflict:
             yield Quad(node, kg("dateConflict"), Literal("true", datatype=NamedNode(XSD + "boolean")), g)
         yield Quad(node, kg("corroboration"), Literal(str(e.outlets), datatype=NamedNode(XSD + "integer")), g)
-        yield Quad(node, kg("confidence"), Literal(f"{e.confidence:.3f}", datatype=NamedNode(XSD + "decimal")), g)
+        yield Quad(node, kg("confidence"), decimal_literal(e.confidence), g)
         for r in e.reports:
             yield Quad(node, kg("reportedIn"), NamedNode(r.statement), g)

@@ -6,13 +6,13 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator
-from typing import IO
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, NamedTuple
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Store, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg import iris
-from kg.rdf import PREFIXES
+from kg.rdf import PREFIXES, value
 
 FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "csv", "jsonl")
 _RDF_FORMATS = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES, "nq": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "jsonld": RdfFormat.JSON_LD}
@@ -50,93 +50,87 @@ def _csv(store: Store, out: IO[bytes]) -> None:
     text.detach()
 
 
-def _v(term: object) -> str | None:
-    return None if term is None else term.value  # type: ignore[attr-defined]
+class Description(NamedTuple):
+    """How the entities graph describes an entity, as the JSONL records give it."""
+
+    label: str
+    type: str
+    wikidata: str | None
 
 
-_ARTICLES = """
-PREFIX kg: <%(kg)s>
-SELECT ?a ?source WHERE { GRAPH ?a { ?a a kg:Article ; kg:sourceFile ?source } } ORDER BY ?source
-"""
-_ENTITIES = """
-PREFIX kg: <%(kg)s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?a ?e ?label ?type ?qid ?start ?end ?text WHERE {
-  GRAPH ?a { ?m kg:refersTo ?e ; kg:begin ?start ; kg:end ?end ; kg:surface ?text ; kg:linkedBy ?how FILTER (?how NOT IN ("demonym", "title")) }
-  GRAPH <%(entities)s> { ?e rdfs:label ?label ; a ?type . OPTIONAL { ?e kg:wikidata ?qid } }
-} ORDER BY ?a ?start ?end
-"""
-_RELATIONS = """
-PREFIX kg: <%(kg)s> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT ?a ?st ?s ?p ?o ?date ?conf ?evidence ?begin ?end ?sb ?se ?rule ?reason WHERE {
-  GRAPH ?a { ?st a kg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:confidence ?conf ;
-             kg:evidence ?evidence ; kg:begin ?begin ; kg:end ?end ; kg:spanBegin ?sb ; kg:spanEnd ?se ; kg:rule ?rule .
-             OPTIONAL { ?st kg:date ?date } OPTIONAL { ?st kg:undatedReason ?reason } }
-} ORDER BY ?a ?begin ?sb ?st
-"""
-_LABELS = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?e ?label WHERE { GRAPH <%(entities)s> { ?e rdfs:label ?label } }
-"""
-_QUALIFIERS = """
-PREFIX kg: <%(kg)s>
-SELECT ?st ?name ?value WHERE { GRAPH ?a { ?st a kg:Statement ; ?q ?value .
-  VALUES (?q ?name) { (kg:role "role") (kg:commodity "commodity") (kg:value "value") (kg:period "period") } } }
-"""
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+QUALIFIERS = ("role", "commodity", "value", "period")
+_FIELDS = {
+    iris.KG + name: name
+    for name in ("sourceFile", "refersTo", "begin", "end", "surface", "linkedBy", "confidence", "evidence", "spanBegin",
+                 "spanEnd", "rule", "date", "undatedReason", *QUALIFIERS)
+} | {_RDF + "subject": "subject", _RDF + "predicate": "predicate", _RDF + "object": "object"}
+
+
+def descriptions(store: Store) -> dict[str, Description]:
+    """The label, type and Wikidata id of every entity in the store's entities graph."""
+    query = f"""PREFIX kg: <{iris.KG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT ?e ?label ?type ?qid WHERE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e rdfs:label ?label ; a ?type .
+    OPTIONAL {{ ?e kg:wikidata ?qid }} }} }}"""
+    return {
+        row["e"].value: Description(row["label"].value, row["type"].value.rsplit("#", 1)[-1], value(row["qid"]))
+        for row in store.query(query)
+    }
+
+
+def article_records(a_iri: str, quads: Iterable[Quad], described: Mapping[str, Description]) -> list[dict]:
+    """The JSONL records of one article graph, for each of its source files: its entities, then its relations."""
+    nodes: dict[str, dict[str, str]] = defaultdict(dict)
+    sources: list[str] = []
+    for q in quads:
+        name = _FIELDS.get(q.predicate.value)
+        if name == "sourceFile":
+            sources.append(q.object.value)
+        elif name:
+            nodes[q.subject.value][name] = q.object.value
+    mentions = sorted(
+        (int(n["begin"]), int(n["end"]), n["surface"], n["refersTo"])
+        for n in nodes.values()
+        if "refersTo" in n and n["linkedBy"] not in {"demonym", "title"} and n["refersTo"] in described
+    )
+    entities: dict[str, dict] = {}
+    for start, end, text, e in mentions:
+        d = described[e]
+        record = entities.setdefault(e, {"kind": "entity", "label": d.label, "type": d.type, "iri": e, "wikidata": d.wikidata, "mentions": []})
+        record["mentions"].append({"start": start, "end": end, "text": text})
+    statements = sorted(
+        ((int(n["begin"]), int(n["spanBegin"]), st, n) for st, n in nodes.items() if "predicate" in n),
+        key=lambda item: item[:3],
+    )
+    relations = [
+        {
+            "kind": "relation",
+            "subject": described[n["subject"]].label,
+            "predicate": n["predicate"].rsplit("#", 1)[-1],
+            "object": described[n["object"]].label,
+            "date": n.get("date"),
+            "subject_iri": n["subject"],
+            "object_iri": n["object"],
+            "qualifiers": {k: n[k] for k in QUALIFIERS if k in n},
+            "confidence": float(n["confidence"]),
+            "evidence": n["evidence"],
+            "start": begin,
+            "end": int(n["end"]),
+            "span": {"start": span, "end": int(n["spanEnd"])},
+            "rule": n["rule"],
+            "undated_reason": n.get("undatedReason"),
+            "iri": st,
+            "article": a_iri,
+        }
+        for begin, span, st, n in statements
+        if n["subject"] in described and n["object"] in described  # a relation whose ends are not described is left out
+    ]
+    return [{"source": source, **record} for source in sorted(sources) for record in (*entities.values(), *relations)]
 
 
 def jsonl_records(store: Store) -> Iterator[dict]:
     """One record per entity and per relation of each article source, in the shape score.py reads."""
-    names = {"kg": iris.KG, "entities": iris.ENTITIES_GRAPH}
-    sources: dict[str, list[str]] = defaultdict(list)
-    for row in store.query(_ARTICLES % names):
-        sources[row["a"].value].append(row["source"].value)
-    entities: dict[str, dict[str, dict]] = defaultdict(dict)
-    for row in store.query(_ENTITIES % names):
-        e = row["e"].value
-        record = entities[row["a"].value].setdefault(
-            e,
-            {
-                "kind": "entity",
-                "label": row["label"].value,
-                "type": row["type"].value.rsplit("#", 1)[-1],
-                "iri": e,
-                "wikidata": _v(row["qid"]),
-                "mentions": [],
-            },
-        )
-        record["mentions"].append({"start": int(row["start"].value), "end": int(row["end"].value), "text": row["text"].value})
-    qualifiers: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in store.query(_QUALIFIERS % names):
-        qualifiers[row["st"].value][row["name"].value] = row["value"].value
-    labels = {row["e"].value: row["label"].value for row in store.query(_LABELS % names)}
-    relations: dict[str, list[dict]] = defaultdict(list)
-    for row in store.query(_RELATIONS % names):
-        if row["s"].value not in labels or row["o"].value not in labels:
-            continue  # as the join did: a relation whose ends are not described is not exported
-        relations[row["a"].value].append(
-            {
-                "kind": "relation",
-                "subject": labels[row["s"].value],
-                "predicate": row["p"].value.rsplit("#", 1)[-1],
-                "object": labels[row["o"].value],
-                "date": _v(row["date"]),
-                "subject_iri": row["s"].value,
-                "object_iri": row["o"].value,
-                "qualifiers": qualifiers.get(row["st"].value, {}),
-                "confidence": float(row["conf"].value),
-                "evidence": row["evidence"].value,
-                "start": int(row["begin"].value),
-                "end": int(row["end"].value),
-                "span": {"start": int(row["sb"].value), "end": int(row["se"].value)},
-                "rule": row["rule"].value,
-                "undated_reason": _v(row["reason"]),
-                "iri": row["st"].value,
-                "article": row["a"].value,
-            }
-        )
-    for article in sorted(sources, key=lambda a: sources[a][0]):
-        for source in sources[article]:
-            for record in entities.get(article, {}).values():
-                yield {"source": source, **record}
-            for record in relations.get(article, []):
-                yield {"source": source, **record}
+    described = descriptions(store)
+    query = f"SELECT ?a (MIN(?source) AS ?first) WHERE {{ GRAPH ?a {{ ?a <{iris.KG}sourceFile> ?source }} }} GROUP BY ?a"
+    for first, a_iri in sorted((row["first"].value, row["a"].value) for row in store.query(query)):
+        yield from article_records(a_iri, store.quads_for_pattern(None, None, None, NamedNode(a_iri)), described)

@@ -8,8 +8,9 @@ from pyoxigraph import Store
 
 from kg import iris
 from kg.events import EVENTS_GRAPH
-from kg.export import _v, jsonl_records
+from kg.export import jsonl_records
 from kg.page import PageData, PageEvent, PageNode, PageRelation, PageSource
+from kg.rdf import value as term_value
 
 _ENTITIES = """
 PREFIX kg: <%(kg)s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -44,11 +45,11 @@ def page_events(store: Store) -> tuple[PageEvent, ...]:
         PageEvent(
             id=row["e"].value,
             predicate=row["type"].value.rsplit("#", 1)[-1],
-            agent=_v(row["agent"]) or row["a"].value,
-            target=_v(row["target"]) or row["t"].value,
-            date=_v(row["date"]),
+            agent=term_value(row["agent"]) or row["a"].value,
+            target=term_value(row["target"]) or row["t"].value,
+            date=term_value(row["date"]),
             reported_dates=tuple(sorted(values[(row["e"].value, "reportedDate")])),
-            conflict=_v(row["conflict"]) == "true",
+            conflict=term_value(row["conflict"]) == "true",
             corroboration=int(row["n"].value),
             confidence=float(row["conf"].value),
             reports=tuple(sorted(values[(row["e"].value, "reportedIn")])),
@@ -63,15 +64,15 @@ def page_data(store: Store, title: str = "kg — relations graph") -> PageData:
     sources = {
         row["a"].value: PageSource(
             article=row["a"].value,
-            outlet=_v(row["outlet"]),
-            title=_v(row["title"]),
-            published=_v(row["published"]),
-            url=_v(row["url"]),
+            outlet=term_value(row["outlet"]),
+            title=term_value(row["title"]),
+            published=term_value(row["published"]),
+            url=term_value(row["url"]),
         )
         for row in store.query(_SOURCES % {"kg": iris.KG})
     }
     nodes = {
-        row["e"].value: PageNode(row["e"].value, row["label"].value, row["type"].value.rsplit("#", 1)[-1], _v(row["qid"]))
+        row["e"].value: PageNode(row["e"].value, row["label"].value, row["type"].value.rsplit("#", 1)[-1], term_value(row["qid"]))
         for row in store.query(_ENTITIES % {"kg": iris.KG, "entities": iris.ENTITIES_GRAPH})
     }
     relations: dict[str, PageRelation] = {}

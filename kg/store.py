@@ -133,19 +133,30 @@ def build_lock(out_dir: Path) -> Iterator[None]:
 
 def clean_leftovers(out_dir: Path) -> None:
     """Remove what a killed build left: temporary output files and link files (call it holding the lock)."""
-    for pattern in (".*.tmp", ".store-link-*"):
+    for pattern in (".*.tmp", ".store-link-*", ".fragments/.*.tmp"):
         for path in out_dir.glob(pattern):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
 
-def new_version(out_dir: Path) -> tuple[Path, Store]:
-    """A fresh, empty store beside the current one, to be filled and then published."""
+def new_version(out_dir: Path, base: Store | None = None) -> tuple[Path, Store]:
+    """A new store beside the current one, to be filled and then published: empty, or a copy of `base` (a RocksDB
+    checkpoint, whose immutable files are hard links, so the copy costs almost nothing and never changes `base`)."""
     versions = out_dir / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
     fresh = versions / f"{time.time_ns()}-{os.getpid()}"
     acquire_lease(fresh)  # before the folder exists, so that no reader's prune takes a store being written
+    if base is not None:
+        try:
+            base.backup(str(fresh))
+        except OSError as exc:
+            raise StoreError(f"cannot copy the previous store to {fresh}: {exc}") from exc
     return fresh, Store(str(fresh))
+
+
+def first_object(store: Store, subject: object, predicate: object, graph: object) -> str | None:
+    """The value of the first object of (subject, predicate) in a graph; None when there is none."""
+    return next((q.object.value for q in store.quads_for_pattern(subject, predicate, None, graph)), None)  # type: ignore[arg-type]
 
 
 def load_batches(store: Store, quads: Iterable[Quad], batch: int = 200_000) -> int:

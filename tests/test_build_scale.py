@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+from pyoxigraph import RdfFormat, parse
 
 from kg import build, export, open_store
 from tests.conftest import ARTICLES, copy_articles
@@ -49,13 +51,31 @@ def test_changed_and_deleted_articles_match_a_clean_build(inputs: Path, tmp_path
     (inputs / "no-header.txt").unlink()
     report = build([inputs], out, page=False)
     assert report.skipped == 5 and report.removed == 1  # albania, macedonia, three JSONL lines reused
+    fragments = sorted(p.name for p in (out / ".fragments").iterdir())
+    assert len(fragments) == 6  # one per article version in the graph: the old bulgaria-gas and no-header are gone
     clean = tmp_path / "clean"
     build([inputs], clean, page=False)
     assert nquads(out) == nquads(clean)
+    assert (out / "extractions.jsonl").read_bytes() == (clean / "extractions.jsonl").read_bytes()
+    for name, fmt in (("graph.trig", RdfFormat.TRIG), ("graph.ttl", RdfFormat.TURTLE)):
+        assert set(parse(path=out / name, format=fmt)) == set(parse(path=clean / name, format=fmt)), name
     text = "\n".join(nquads(out))
     assert "visited" in text and "Montenegro" in text
     graphs = {g.value for g in open_store(out / "store").named_graphs()}
     assert len([g for g in graphs if "/article/" in g]) == 6
+
+
+def test_a_rebuild_with_nothing_to_parse_never_loads_the_pipeline(inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    build([inputs], out, page=False)
+    (inputs / "no-header.txt").unlink()
+
+    def refuse() -> None:
+        raise AssertionError("the pipeline was loaded")
+
+    monkeypatch.setattr(importlib.import_module("kg.parallel"), "_extractor", refuse)
+    report = build([inputs], out, page=False)
+    assert report.removed == 1 and report.skipped == report.articles == 6
 
 
 def test_a_pipeline_change_re_extracts_everything(inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,6 +83,21 @@ def test_a_pipeline_change_re_extracts_everything(inputs: Path, tmp_path: Path, 
     build([inputs], out, page=False)
     monkeypatch.setattr(importlib.import_module("kg.build"), "pipeline_fingerprint", lambda: "sha256:" + "0" * 64)
     assert build([inputs], out, page=False).skipped == 0
+
+
+def test_the_fingerprint_changes_with_extraction_code_and_data_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module("kg.build")
+    package = tmp_path / "kg"
+    shutil.copytree(Path(module.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(module.resources, "files", lambda _name: package)
+    before = module.pipeline_fingerprint()
+    for unrelated in ("query.py", "serve.py", "cli.py", "page_assets/page.js", "queries/relations.rq"):
+        (package / unrelated).write_text((package / unrelated).read_text() + "\n# edited\n")
+    assert module.pipeline_fingerprint() == before
+    for shaping in ("relations.py", "data/rules/relations.yaml", "events.py"):
+        (package / shaping).write_text((package / shaping).read_text() + "\n# edited\n")
+        assert module.pipeline_fingerprint() != before, shaping
+        before = module.pipeline_fingerprint()
 
 
 def test_two_worker_processes_build_the_same_graph(inputs: Path, tmp_path: Path) -> None:

@@ -61,6 +61,30 @@ def test_resolution_is_incremental_and_deterministic(store_dir: Path, tmp_path: 
     assert visits(store_dir) == before
 
 
+def dataset(out: Path) -> set:
+    return set(open_store(out / "store"))
+
+
+def test_a_rebuild_updates_the_events_and_entities_an_added_or_deleted_report_touches(tmp_path: Path) -> None:
+    folder = write_articles(tmp_path, {k: REPORTS[k] for k in ("wire-a.txt", "wire-b.txt", "wire-c.txt")})
+    out = tmp_path / "out"
+    build([folder], out, page=False)
+    assert int(visits(out)[0][4]) == 3
+    write_articles(folder, {"wire-d.txt": REPORTS["wire-d.txt"]})  # a new report joins the event
+    assert build([folder], out, page=False).skipped == 3
+    assert int(visits(out)[0][4]) == 4 and visits(out)[0][3] == "true"
+    (folder / "wire-b.txt").unlink()  # the only report spelling "Alexander Vucic"
+    report = build([folder], out, page=False)
+    assert report.skipped == 3 and report.removed == 1
+    (event,) = visits(out)
+    assert int(event[4]) == 3 and int(event[2]) == 3 and event[1] == "2022-11-23"  # "Wednesday" and 24 November tie
+    aliases = {str(row[0]) for row in run_query(open_store(out / "store"), "SELECT ?alias WHERE { ?e rdfs:label 'Aleksandar Vučić' ; skos:altLabel ?alias }").rows}
+    assert "Alexander Vucic" not in aliases and "Aleksandar Vučić" not in aliases
+    clean = tmp_path / "clean"
+    build([folder], clean, page=False)
+    assert dataset(out) == dataset(clean)
+
+
 @pytest.mark.parametrize(
     ("a", "b", "ok"),
     [("2022-11-23", "2022-11", True), ("2022-11-23", "2022", True), ("2022-11-23", "2022-11-25", True),

@@ -1,0 +1,165 @@
+"""Fragments: each article's share of the whole-graph outputs, rendered once and reused while the article is unchanged.
+
+An article's named graph is rendered as a TriG block, as Turtle (without the direct triples, which several articles
+may state and the union states once) and as its JSONL records. Fragments are rendered where the article is parsed
+(in a worker, in parallel) and kept in `out/.fragments/`, one immutable file per article version; the TriG, Turtle
+and JSONL outputs are assembled from them, so a rebuild rewrites those files without serialising again the
+articles it did not parse.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
+
+from kg import iris
+from kg.export import Description, article_records, descriptions
+from kg.rdf import PREFIXES, A, article_quads
+from kg.records import PREDICATES, Extraction
+
+FOLDER = ".fragments"
+DIRECT = frozenset(NamedNode(iris.predicate_iri(p)) for p in PREDICATES)  # the predicates of the direct triples
+HEADER = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in PREFIXES.items()).encode()
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One article graph as a TriG block, Turtle without the direct triples, and JSONL records."""
+
+    trig: bytes
+    ttl: bytes
+    jsonl: bytes
+    described: tuple[tuple[str, Description], ...]  # the entity descriptions the JSONL records were written with
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An extraction with its article graph and its fragment: what a worker sends back."""
+
+    extraction: Extraction
+    sources: tuple[str, ...]
+    quads: list[Quad]
+    fragment: Fragment
+
+
+def body(data: bytes) -> bytes:
+    """Serialised Turtle or TriG without its leading @prefix lines (the assembled file declares them once)."""
+    lines = data.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
+    return b"".join(lines[start:])
+
+
+def render(a_iri: str, quads: list[Quad], described: Mapping[str, Description]) -> Fragment:
+    """The fragment of one article graph; `described` gives the label, type and Wikidata id of its entities."""
+    trig = body(serialize(quads, format=RdfFormat.TRIG, prefixes=PREFIXES))
+    ttl = body(serialize([q.triple for q in quads if q.predicate not in DIRECT], format=RdfFormat.TURTLE, prefixes=PREFIXES))
+    records = article_records(a_iri, quads, described)
+    jsonl = b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in records)
+    used = {r["iri"] for r in records if r["kind"] == "entity"} | {
+        iri for r in records if r["kind"] == "relation" for iri in (r["subject_iri"], r["object_iri"])
+    }
+    return Fragment(trig, ttl, jsonl, tuple(sorted((iri, described[iri]) for iri in used)))
+
+
+def prepare(extraction: Extraction, sources: tuple[str, ...]) -> Prepared:
+    """The article graph of an extraction and its fragment, described by the extraction's own entity records."""
+    a_iri = iris.article_iri(extraction.article)
+    quads = article_quads(extraction, sources)
+    described = {e.iri: Description(e.label, e.type, e.wikidata) for e in extraction.entities}
+    return Prepared(extraction, sources, quads, render(a_iri, quads, described))
+
+
+class FragmentCache:
+    """The fragments of an output folder, one file per article version, named by a hash of what shaped it."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.folder = out_dir / FOLDER
+        self.used: set[str] = set()
+
+    @staticmethod
+    def key(a_iri: str, content_hash: str, sources: tuple[str, ...], fingerprint: str) -> str:
+        """The name of an article version's fragment."""
+        return hashlib.sha256("\x1f".join((a_iri, content_hash, fingerprint, *sorted(sources))).encode()).hexdigest()
+
+    def has(self, key: str) -> bool:
+        """Whether the fragment is there (and then kept by prune)."""
+        present = (self.folder / key).is_file()
+        if present:
+            self.used.add(key)
+        return present
+
+    def put(self, key: str, fragment: Fragment) -> None:
+        """Write a fragment (a header line of JSON, then the three blobs), atomically."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        head = {"trig": len(fragment.trig), "ttl": len(fragment.ttl), "jsonl": len(fragment.jsonl), "described": fragment.described}
+        tmp = self.folder / f".{key}.tmp"
+        with open(tmp, "wb") as handle:
+            handle.write(json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n")
+            handle.write(fragment.trig + fragment.ttl + fragment.jsonl)
+        os.replace(tmp, self.folder / key)
+        self.used.add(key)
+
+    def get(self, key: str) -> Fragment:
+        """Read a fragment written by put."""
+        with open(self.folder / key, "rb") as handle:
+            head = json.loads(handle.readline())
+            trig, ttl, jsonl = handle.read(head["trig"]), handle.read(head["ttl"]), handle.read(head["jsonl"])
+        described = tuple((iri, Description(*d)) for iri, d in head["described"])
+        return Fragment(trig, ttl, jsonl, described)
+
+    def prune(self) -> None:
+        """Remove the fragments this build did not use, and any a killed build left half-written."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name not in self.used:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+
+def assemble(store: Store, articles: Iterable[tuple[str, str]], cache: FragmentCache, outputs: Mapping[str, IO[bytes]]) -> None:
+    """Write the TriG, Turtle and JSONL outputs from the fragments of `articles` ((article IRI, key) in output order)
+    and the store's shared graphs; a fragment written with other entity labels than the store's gets new records."""
+    trig, ttl, jsonl = outputs["trig"], outputs["ttl"], outputs["jsonl"]
+    trig.write(HEADER)
+    ttl.write(HEADER)
+    current = descriptions(store)
+    for a_iri, key in articles:
+        fragment = cache.get(key)
+        trig.write(fragment.trig)
+        ttl.write(fragment.ttl)
+        if all(current.get(iri) == d for iri, d in fragment.described):
+            jsonl.write(fragment.jsonl)
+        else:
+            graph = list(store.quads_for_pattern(None, None, None, NamedNode(a_iri)))
+            for record in article_records(a_iri, graph, current):
+                jsonl.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+    shared = list(_shared_quads(store))
+    trig.write(body(serialize(shared, format=RdfFormat.TRIG, prefixes=PREFIXES)))
+    ttl.write(body(serialize(_union_tail(store, shared), format=RdfFormat.TURTLE, prefixes=PREFIXES)))
+
+
+def _shared_quads(store: Store) -> Iterator[Quad]:
+    """The quads of the graphs that are not an article's: entities, events, the build record."""
+    article = NamedNode(iris.KG + "Article")
+    articles = {q.graph_name for q in store.quads_for_pattern(None, A, article, None)}
+    for graph in sorted(store.named_graphs(), key=str):
+        if graph not in articles:
+            yield from store.quads_for_pattern(None, None, None, graph)
+
+
+def _union_tail(store: Store, shared: list[Quad]) -> list:
+    """The triples of the union that no article's Turtle fragment holds: shared graphs and direct triples, once each."""
+    triples = dict.fromkeys(q.triple for q in shared)
+    for predicate in sorted(DIRECT, key=str):
+        for q in store.quads_for_pattern(None, predicate, None, None):
+            triples.setdefault(q.triple)
+    return list(triples)
