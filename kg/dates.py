@@ -74,10 +74,13 @@ def _clean(kind: str, text: str) -> str:
     return re.sub(r"\bof\s+", "", text).replace(",", " ").strip()
 
 
-def resolve(kind: str, text: str, published: str | None, future: bool = False) -> tuple[DateValue | None, str | None]:
-    """Resolve one expression of a known kind against the published date; (None, reason) when it cannot be."""
+def resolve(kind: str, text: str, published: str | None, future: bool = False, year: int | None = None) -> tuple[DateValue | None, str | None]:
+    """Resolve one expression of a known kind against the published date, or a month or day without its year in the
+    narrative's `year` when one is given; (None, reason) when it cannot be."""
     lex = load_lexicon("dates")
     base = dt.date.fromisoformat(published) if published else None
+    if year is not None and kind in {"day_noyear", "month_noyear"}:
+        base, future = dt.date(year, 12, 31), False
     absolute = kind in {"day", "month", "year"}
     if base is None and not absolute:
         return None, f"{text!r} needs the published date, which is unknown"
@@ -108,8 +111,9 @@ def resolve(kind: str, text: str, published: str | None, future: bool = False) -
     return DateValue(value, text, source), None  # type: ignore[arg-type]
 
 
-def find_dates(text: str, published: str | None, offset: int = 0, future: bool = False) -> list[DateExpr]:
-    """Every date expression in `text`, longest first where they overlap, with offsets shifted by `offset`."""
+def find_dates(text: str, published: str | None, offset: int = 0, future: bool = False, year: int | None = None) -> list[DateExpr]:
+    """Every date expression in `text`, longest first where they overlap, with offsets shifted by `offset`; a month or
+    day without a year is read in `year` when given (the year the narrative is in), else against the published date."""
     taken: list[tuple[int, int]] = []
     found: list[DateExpr] = []
     for kind, pattern in _patterns():
@@ -118,7 +122,7 @@ def find_dates(text: str, published: str | None, offset: int = 0, future: bool =
             if any(start < e and s < end for s, e in taken):
                 continue
             taken.append((start, end))
-            value, reason = resolve(kind, text[start:end], published, future)
+            value, reason = resolve(kind, text[start:end], published, future, year)
             found.append(DateExpr(offset + start, offset + end, text[start:end], value, reason))
     return sorted(found, key=lambda d: d.start)
 

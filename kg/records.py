@@ -23,7 +23,7 @@ PREDICATES: tuple[str, ...] = (
 SYMMETRIC: frozenset[str] = frozenset({"met", "strategicPartnerOf", "tradeTurnover"})
 
 Precision = Literal["year", "month", "day"]
-DateSource = Literal["text", "relative", "event"]
+DateSource = Literal["text", "relative", "event", "context"]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from kg.dates import DateExpr, find_dates
 from kg.gazetteer import Gazetteer
+from kg.lexicon import load_data, load_lexicon
 from kg.linking import entity_of
 from kg.matcher import PatternMatcher
 from kg.offices import OfficeReader
@@ -32,6 +33,9 @@ _INFRA_NOUNS = {"pipeline", "interconnector", "cable", "corridor", "terminal", "
 _LIST_CUE = re.compile(r"\b(?:alongside|along with|including|such as|namely|as well as with)\b", re.IGNORECASE)
 _DOCUMENT_NOUNS = {"document", "agreement", "memorandum", "declaration", "deal", "treaty", "accord", "statement", "protocol", "contract"}
 _TIMELESS = {"holdsOffice", "partyTo", "connects", "partOf", "strategicPartnerOf"}
+_EVENTS = frozenset(load_data("rules/events.yaml")["predicates"])  # the relations that are events, dated in time
+_SEQUENCE_CUE = re.compile(r"\b(?:" + "|".join(map(re.escape, load_lexicon("dates")["sequence_cues"])) + r")\b", re.IGNORECASE)
+_OTHER_TIME_CUE = re.compile(r"\b(?:" + "|".join(map(re.escape, load_lexicon("dates")["other_time_cues"])) + r")\b", re.IGNORECASE)
 _EVENT_CUE = re.compile(r"\b(during|after|following|at|on the sidelines of|in the course of|as part of|within the framework of)\b[^.;]{0,60}?\b(visit|meeting|talks|summit|trip|ceremony)\b", re.IGNORECASE)
 
 
@@ -202,10 +206,8 @@ class RelationExtractor:
                 for t in span:
                     if t.i not in index:
                         index[t.i].append(m)
-        sent_dates: dict[int, list[DateExpr]] = {}
-        for sent in self._sents:
-            future = any(t.lower_ in {"will", "shall"} and t.tag_ == "MD" for t in sent)
-            sent_dates[sent.start] = find_dates(sent.text, article.published, sent.start_char, future)
+        self._breaks = [m.end() for m in re.finditer(r"\n\s*", article.text)]
+        sent_dates = self._sentence_dates(article)
         mention_spans = [(m.start, m.end) for m in mentions]
         relations: list[Relation] = []
         relations.extend(self._dependency(doc, index, sent_dates, mention_spans))
@@ -217,12 +219,67 @@ class RelationExtractor:
         relations = self._event_dates(doc, relations, index)
         relations = self._not_at_home(relations, article)
         relations = self._meetings_during_visits(relations, article)
+        relations = self._context_dates(relations, sent_dates)
         seen: dict[tuple[str, str, str, int], Relation] = {}
         for r in relations:
             k = (r.subject.iri, r.predicate, r.object.iri, r.sentence_start)
             if k not in seen or (r.date and not seen[k].date) or r.confidence > seen[k].confidence and bool(r.date) == bool(seen[k].date):
                 seen[k] = r
         return sorted(seen.values(), key=lambda r: (r.sentence_start, r.span_start, r.predicate, r.subject.label, r.object.label))
+
+    def _paragraph(self, char: int) -> int:
+        """The index of the paragraph (line) a character offset lies in."""
+        return bisect.bisect_right(self._breaks, char)
+
+    def _sentence_dates(self, article: Article) -> dict[int, list[DateExpr]]:
+        """The date expressions of each sentence (by first token). A month or day without its year is read in the year
+        the narrative is in (the last year written out in this paragraph or the one before, when it is before the
+        published year: "In August 2020 ... In July, ..."), else against the published date."""
+        published_year = int(article.published[:4]) if article.published else None
+        narrative: tuple[int, int] | None = None  # (year, paragraph)
+        out: dict[int, list[DateExpr]] = {}
+        for sent in self._sents:
+            paragraph = self._paragraph(sent.start_char)
+            year = None
+            if narrative and published_year and narrative[0] < published_year and narrative[1] >= paragraph - 1:
+                year = narrative[0]
+            future = any(t.lower_ in {"will", "shall"} and t.tag_ == "MD" for t in sent)
+            out[sent.start] = find_dates(sent.text, article.published, sent.start_char, future, year)
+            written = [d for d in out[sent.start] if d.value is not None and d.value.source == "text"]
+            if written:
+                narrative = (int(written[-1].value.value[:4]), paragraph)  # type: ignore[union-attr]
+        return out
+
+    def _context_dates(self, relations: list[Relation], sent_dates: dict[int, list[DateExpr]]) -> list[Relation]:
+        """An undated event in a sentence without any date or word of another time ("recent", "earlier") takes the one
+        date of the nearest sentence before it in its paragraph that has dates, unless that sentence dates an event of
+        the same kind (only the year after "eventually", "later" and the like); dateSource "context"."""
+        starts = [s.start_char for s in self._sents]
+        out: list[Relation] = []
+        for r in relations:
+            i = bisect.bisect_right(starts, r.sentence_start) - 1
+            if (r.date is not None or r.undated_reason or r.predicate not in _EVENTS or i < 0 or sent_dates[self._sents[i].start]
+                    or _OTHER_TIME_CUE.search(r.evidence)):
+                out.append(r)
+                continue
+            paragraph = self._paragraph(r.sentence_start)
+            values: set[tuple[str, str]] = set()
+            for previous in reversed(self._sents[:i]):
+                if self._paragraph(previous.start_char) != paragraph:
+                    break
+                values = {(d.value.value, d.value.text) for d in sent_dates[previous.start] if d.value is not None}
+                if values:
+                    break
+            if len({v for v, _ in values}) != 1 or any(
+                o.predicate == r.predicate and o.date is not None and o.sentence_start == previous.start_char for o in relations
+            ):  # a dated event of the same kind just before: this one is another occasion, on a date the text does not give
+                out.append(r)
+                continue
+            value, text = next(iter(values))
+            if _SEQUENCE_CUE.search(r.evidence):
+                value = value[:4]
+            out.append(replace(r, date=DateValue(value, text, "context"), confidence=round(r.confidence * 0.8, 3)))
+        return out
 
     def _dependency(self, doc: Doc, index, sent_dates, mention_spans) -> list[Relation]:  # noqa: ANN001
         found: dict[tuple[str, int], dict[str, list[Mention]]] = defaultdict(lambda: defaultdict(list))

@@ -219,3 +219,30 @@ def test_a_misspelt_surname_links_to_the_one_known_person(extractor: Extractor) 
     assert {m.entity.label for m in result.mentions if m.entity.type == "Person"} == {"Aleksandar Vučić", "Ilham Aliyev"}
     unrelated = extractor.extract(Article(source="t.txt", path="t.txt", text="Ilham Petrov spoke in Sofia.", published="2022-11-24"))
     assert "Ilham Aliyev" not in {m.entity.label for m in unrelated.mentions}
+
+
+def test_a_narrative_in_a_past_year_dates_its_months_and_undated_events(extractor: Extractor) -> None:
+    text = (
+        "Relations between Croatia and Serbia soured in 2016. In August 2016, protests broke out over a war-crimes law. "
+        "Eventually, Croatia accused Serbia of meddling in its courts.\n\n"
+        "In October, the dispute widened. The Croatian Foreign Ministry summoned Serbia's ambassador in Zagreb.\n\n"
+        "Ilham Aliyev visited Belgrade on 23 November 2022. The trip came on the heels of President Aliyev's recent visits "
+        "to Albania and Bulgaria.\n\nIlham Aliyev visited Tirana on 14 March 2023. Aliyev visited Sofia too."
+    )
+    got = extract(extractor, text, published="2023-03-01")
+    assert ("Croatia", "accused", "Serbia", "2016") in got  # "Eventually": after August, so only the year
+    assert ("Ministry of Foreign and European Affairs of Croatia", "accused", "Serbia", "2016-10") in got or (
+        "Croatia", "accused", "Serbia", "2016-10") in got  # "In October" read in the narrative's year, not 2022
+    assert ("Ilham Aliyev", "visited", "Belgrade", "2022-11-23") in got
+    assert ("Ilham Aliyev", "visited", "Albania", None) in got  # "recent visits": another time, never the context's date
+    assert ("Ilham Aliyev", "visited", "Sofia", None) in got  # after a dated visit, another visit is another occasion
+
+
+def test_context_dates_are_marked_and_cost_confidence(extractor: Extractor) -> None:
+    text = "In May 2021, a gas row broke out. Albania accused Montenegro of blocking the pipeline route."
+    result = extractor.extract(Article(source="t.txt", path="t.txt", text=text, published="2023-01-10"))
+    (accusation,) = [r for r in result.relations if r.predicate == "accused"]
+    assert accusation.date is not None and (accusation.date.value, accusation.date.source) == ("2021-05", "context")
+    assert accusation.confidence < 0.8
+    alone = extractor.extract(Article(source="t.txt", path="t.txt", text="Albania accused Montenegro of blocking the pipeline route.", published="2023-01-10"))
+    assert all(r.date is None for r in alone.relations if r.predicate == "accused")
