@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from pyoxigraph import Store
@@ -60,11 +61,13 @@ SELECT ?e ?ev ?outlet ?title ?pub ?url WHERE { ?e kg:reportedIn ?st . GRAPH ?a {
   OPTIONAL { ?a schema:url ?url } } } ORDER BY ?pub ?outlet
 """
 _STATEMENTS = """
-SELECT ?s ?p ?o ?ev ?date ?outlet ?title ?pub ?url ?value ?period WHERE { GRAPH ?art { ?st a kg:Statement ; rdf:subject ?s ;
-  rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?ev . OPTIONAL { ?st kg:date ?date } OPTIONAL { ?st kg:value ?value }
-  OPTIONAL { ?st kg:period ?period } OPTIONAL { ?art kg:outlet ?outlet } OPTIONAL { ?art schema:headline ?title }
+SELECT ?s ?p ?o ?ev ?date ?outlet ?title ?pub ?url ?value ?period ?commodity WHERE { GRAPH ?art { ?st a kg:Statement ;
+  rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:evidence ?ev . OPTIONAL { ?st kg:date ?date }
+  OPTIONAL { ?st kg:value ?value } OPTIONAL { ?st kg:period ?period } OPTIONAL { ?st kg:commodity ?commodity }
+  OPTIONAL { ?art kg:outlet ?outlet } OPTIONAL { ?art schema:headline ?title }
   OPTIONAL { ?art schema:datePublished ?pub } OPTIONAL { ?art schema:url ?url } } } ORDER BY ?date ?pub
 """
+_LABEL = "SELECT ?e ?l WHERE { ?e rdfs:label ?l }"
 _LINKS = """
 SELECT DISTINCT ?a ?b ?i ?il WHERE { ?i a kg:Infrastructure ; rdfs:label ?il ; kg:connects ?x ; kg:connects ?y .
   { ?x kg:locatedIn ?a } UNION { FILTER(?x = ?a) } { ?y kg:locatedIn ?b } UNION { FILTER(?y = ?b) } }
@@ -113,6 +116,7 @@ def make_brief(store: Store, a: str, b: str, since: str | None = None, until: st
         note = f"reported by {e['n']} outlet(s)" + ("; the reports disagree on the date" if e["conflict"] else "")
         sources = _sources(_rows(store, _REPORTS, e=NamedNode(e["e"])))  # type: ignore[arg-type]
         timeline.append(Line(e["date"], f"{e['al']} {_VERBS[verb]} {e['tl']}", sources, note))
+    timeline += _supplies(store, actors_a, actors_b, since, until)
     agreements = []
     for g in _rows(store, "SELECT DISTINCT ?g ?gl WHERE { ?g a kg:Agreement ; rdfs:label ?gl }"):
         parties = {r["p"] for r in _rows(store, "SELECT DISTINCT ?g ?p WHERE { ?p kg:partyTo ?g }", g=NamedNode(g["g"]))}  # type: ignore[arg-type]
@@ -130,6 +134,24 @@ def make_brief(store: Store, a: str, b: str, since: str | None = None, until: st
                 trade.append(Line(r["date"], f"trade turnover {r['value'] or ''}" + (f" ({r['period']})" if r["period"] else ""), _sources([r])))
     key = lambda line: (line.date is None, line.date or "", line.text)  # noqa: E731
     return Brief(a, b, sorted(timeline, key=key), agreements, infrastructure, sorted(trade, key=key))
+
+
+def _supplies(store: Store, actors_a: set[str | None], actors_b: set[str | None], since: str | None, until: str | None) -> list[Line]:
+    """Energy supply between the two sides (their states, people, companies), one line per supplier, receiver, commodity
+    and date, footnoted to every report of it."""
+    from pyoxigraph import NamedNode
+
+    groups: dict[tuple, list[dict[str, str | None]]] = defaultdict(list)
+    for r in _rows(store, _STATEMENTS, p=NamedNode("https://w3id.org/kg-balkans/ontology#suppliesEnergyTo")):
+        crosses = (r["s"] in actors_a and r["o"] in actors_b) or (r["s"] in actors_b and r["o"] in actors_a)
+        if crosses and _in_range(r["date"], since, until):
+            groups[(r["date"], r["s"], r["o"], r["commodity"])].append(r)
+    lines = []
+    for (date, s, o, commodity), rows in groups.items():
+        supplier, receiver = (_rows(store, _LABEL, e=NamedNode(x))[0]["l"] for x in (s, o))  # type: ignore[arg-type]
+        outlets = len({r["outlet"] or r["ev"] for r in rows})
+        lines.append(Line(date, f"{supplier} supplies {commodity or 'energy'} to {receiver}", _sources(rows), f"reported by {outlets} outlet(s)"))
+    return lines
 
 
 def _footnoted(lines: list[Line], notes: list[Source]) -> list[tuple[Line, list[int]]]:

@@ -21,7 +21,7 @@ def entity_of(entry: Entry) -> Entity:
         label=entry.label,
         type=entry.type,
         wikidata=entry.qid,
-        located_in=entry.state if entry.type == "Place" else None,
+        located_in=entry.state if entry.type in {"Place", "Organization"} else None,
     )
 
 

@@ -70,7 +70,7 @@ class Entity:
     label: str
     type: str
     wikidata: str | None = None
-    located_in: str | None = None  # label of the State a Place lies in
+    located_in: str | None = None  # label of the State a Place lies in, or an Organization is based in
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from kg.lexicon import load_data
 
-_STEP = re.compile(r"^([<>])([a-z:]*)(?:\[([^\]]*)\])?$", re.IGNORECASE)
+_STEP = re.compile(r"^([<>])([a-z:]*)(?:\[([^\]]*)\])?(?:\{([^}]*)\})?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def _steps(path: str, start: str, prefix: str) -> list[dict[str, Any]]:
         match = _STEP.match(step)
         if not match:
             raise ValueError(f"bad rule path step {step!r} in {path!r}")
-        op, label, words = match.groups()
+        op, label, words, lemmas = match.groups()
         attrs: dict[str, Any] = {}
         if op == ">" and label:
             attrs["DEP"] = label
@@ -65,6 +65,8 @@ def _steps(path: str, start: str, prefix: str) -> list[dict[str, Any]]:
         if words:
             values = words.split("|")
             attrs["POS" if op == "<" else "LOWER"] = {"IN": values}
+        if lemmas:
+            attrs["LEMMA"] = {"IN": lemmas.split("|")}
         node_id = f"{prefix}{i}"
         nodes.append({"LEFT_ID": left, "REL_OP": op, "RIGHT_ID": node_id, "RIGHT_ATTRS": attrs})
         left = node_id

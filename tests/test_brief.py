@@ -17,6 +17,8 @@ ARTICLES = {
                 "The trade turnover between Azerbaijan and Serbia amounted to $9 million in 2021."),
     "two.txt": ("Caspian Daily", "2022-11-25", "President Ilham Aliyev paid an official visit to Serbia on 23 November."),
     "old.txt": ("Caspian Daily", "2020-08-08", "On 20 July 2020, the Azerbaijani side accused Serbia of selling ammunition to Armenia."),
+    "gas.txt": ("Energy Monitor", "2023-01-03", "SOCAR began supplying natural gas to Srbijagas on 1 January 2023 under a new contract."),
+    "gas2.txt": ("Balkan Wire", "2023-01-04", "Since 1 January 2023, SOCAR has delivered gas to Srbijagas, the Serbian gas company said."),
 }
 
 
@@ -45,6 +47,14 @@ def test_timeline_agreements_and_trade_with_footnotes(store) -> None:  # noqa: A
     footnotes = [line for line in md.splitlines() if line.startswith("[^")]
     assert len(footnotes) == sum(len(line.sources) for line in brief.timeline + brief.agreements + brief.infrastructure + brief.trade)
     assert any("Caspian Daily" in f and "official visit to Serbia on 23 November" in f for f in footnotes)
+
+
+def test_energy_supply_by_companies_counts_for_their_states(store) -> None:  # noqa: ANN001
+    brief = make_brief(store, "Azerbaijan", "Serbia")
+    supply = [line for line in brief.timeline if "supplies" in line.text]
+    assert [(line.date, line.text) for line in supply] == [("2023-01-01", "SOCAR supplies gas to Srbijagas")]
+    assert {s.outlet for s in supply[0].sources} == {"Energy Monitor", "Balkan Wire"} and "2 outlet" in supply[0].note
+    assert not [line for line in make_brief(store, "Serbia", "Armenia").timeline if "SOCAR" in line.text]
 
 
 def test_date_range_and_html(store) -> None:  # noqa: ANN001

@@ -246,3 +246,11 @@ def test_context_dates_are_marked_and_cost_confidence(extractor: Extractor) -> N
     assert accusation.confidence < 0.8
     alone = extractor.extract(Article(source="t.txt", path="t.txt", text="Albania accused Montenegro of blocking the pipeline route.", published="2023-01-10"))
     assert all(r.date is None for r in alone.relations if r.predicate == "accused")
+
+
+def test_supply_begun_or_agreed_keeps_its_supplier(extractor: Extractor) -> None:
+    got = extract(extractor, "SOCAR started to supply natural gas to Bulgargaz on 1 January 2023. Azerbaijan agreed to supply gas to Albania.")
+    assert ("SOCAR", "suppliesEnergyTo", "Bulgargaz", "2023-01-01") in got
+    assert ("Azerbaijan", "suppliesEnergyTo", "Albania", None) in got
+    asked = extract(extractor, "Serbia asked Azerbaijan to supply more gas to Srbijagas.")
+    assert not any(s == "Serbia" and p == "suppliesEnergyTo" for s, p, _, _ in asked)  # the asker is not the supplier
