@@ -8,6 +8,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import iris
 from kg.records import Entity, Extraction, Relation
+from kg.text import key
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -66,6 +67,8 @@ def entity_quads(entity: Entity, aliases: set[str] = frozenset(), located_in: st
         yield Quad(e, kg("locatedIn"), NamedNode(located_in), g)
     for alias in sorted(aliases - {entity.label}):
         yield Quad(e, NamedNode(SKOS + "altLabel"), Literal(alias), g)
+    for name_key in sorted({key(name) for name in {entity.label, *aliases}} - {""}):
+        yield Quad(e, kg("nameKey"), Literal(name_key), g)
 
 
 def relation_quads(relation: Relation, article: str, g: NamedNode) -> Iterator[Quad]:
