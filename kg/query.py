@@ -100,7 +100,7 @@ def run_query(store: Store, sparql: str, params: Mapping[str, object] | None = N
             return Result(("ask",), ((str(bool(answer)).lower(),),), bool(answer), ((Literal(bool(answer)),),))
         if isinstance(answer, QuerySolutions):
             variables = tuple(v.value for v in answer.variables)
-            terms = tuple(tuple(row[v] for v in variables) for row in answer)
+            terms = tuple(tuple(row) for row in answer)  # a solution iterates over its values in variable order
         else:
             variables = ("subject", "predicate", "object")
             terms = tuple((t.subject, t.predicate, t.object) for t in answer)
