@@ -29,6 +29,7 @@ from kg.query import (
     prepare,
     saved_queries,
 )
+from kg.records import PREDICATES
 from kg.text import key
 from tests.analyst_fixtures import ANALYST, analyst_articles, analyst_build, analyst_store  # noqa: F401 - fixtures
 from tests.conftest import run_kg
@@ -237,6 +238,49 @@ def test_relations_and_entities(store: Store) -> None:
     people = rows(store, "entities", type="Person")
     assert {r["label"] for r in people} == {"Ilham Aliyev", "Aleksandar Vučić", "Rumen Radev", "Khalaf Khalafov"}
     assert [r["label"] for r in rows(store, "entities", name="vuc")] == ["Aleksandar Vučić"]
+
+
+def test_entities_carry_the_comparison_key_of_each_name(store: Store) -> None:
+    got = run_query(store, "SELECT ?k ?name WHERE { ?e rdfs:label ?name ; kg:nameKey ?k }", {"name": "Aleksandar Vučić"})
+    assert {k for k, _ in got.rows} == {"aleksandar vucic", "vucic"}
+
+
+@pytest.mark.parametrize(("name", "given", "variant"), [
+    ("visits-meetings", {"person": "Ilham Aliyev"}, {"person": "ILHAM  ALIYEV"}),
+    ("entity-profile", {"name": "Aleksandar Vučić"}, {"name": "aleksandar vucic"}),
+    ("edge-evidence", {"subject": "Ilham Aliyev", "object": "Vučić"}, {"subject": "ilham aliyev", "object": "VUCIC"}),
+    ("strategic-partners", {"state": "Serbia"}, {"state": "serbia"}),
+    ("dyad-timeline", {"a": "Azerbaijan", "b": "Serbia"}, {"a": "AZERBAIJAN", "b": "serbia"}),
+    ("dyad-events", {"a": "Azerbaijan", "b": "Serbia"}, {"a": "azerbaijan", "b": "SERBIA"}),
+    ("accusations", {"accuser": "Azerbaijan", "accused": "Serbia"}, {"accuser": "azerbaijan", "accused": "SERBIA"}),
+    ("agreements", {"party": "Serbia"}, {"party": "serbia"}),
+    ("energy-supply", {"supplier": "SOCAR", "recipient": "Serbia"}, {"supplier": "socar", "recipient": "serbia"}),
+    ("infrastructure", {"name": "Serbia-Bulgaria Gas Interconnector"}, {"name": "serbia bulgaria gas interconnector"}),
+    ("entities", {"name": "Vučić"}, {"name": "vuc"}),
+])
+def test_names_match_whatever_their_accents_case_and_punctuation(name: str, given: dict[str, str], variant: dict[str, str], store: Store) -> None:
+    expected = rows(store, name, **given)
+    assert expected and rows(store, name, **variant) == expected
+
+
+@pytest.mark.parametrize(("name", "params"), [
+    ("agreements", {"party": "!!!"}), ("accusations", {"accuser": "?"}), ("accusations", {"accused": "--"}),
+    ("energy-supply", {"supplier": "..."}), ("infrastructure", {"name": "*"}), ("entity-profile", {"name": "!"}),
+])
+def test_a_name_without_letters_matches_nothing(name: str, params: dict[str, str], store: Store) -> None:
+    assert rows(store, name, **params) == []  # not "any", as an optional parameter left out would be
+
+
+def test_every_relation_is_listed_and_found_by_its_name(store: Store) -> None:
+    everything = rows(store, "relations")
+    stored = run_query(store, "SELECT DISTINCT ?p WHERE { ?s rdf:predicate ?p }")
+    assert {r["relation"] for r in everything} == {p.rsplit("#", 1)[-1] for (p,) in stored.rows}
+    for predicate in PREDICATES:
+        assert rows(store, "relations", predicate=predicate) == [r for r in everything if r["relation"] == predicate]
+
+
+def test_a_dyad_of_one_state_with_itself_is_empty(store: Store) -> None:
+    assert rows(store, "dyad-timeline", a="Serbia", b="serbia") == []
 
 
 # ---------------------------------------------------------------- parameters
