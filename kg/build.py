@@ -35,7 +35,7 @@ from kg.records import Article, Entity, Failure
 from kg.store import build_lock, clean_leftovers, first_object, load_batches, new_version, open_store, publish
 
 OUTPUTS = {"trig": "graph.trig", "ttl": "graph.ttl", "jsonl": "extractions.jsonl"}
-BUILD_GRAPH = iris.ID + "graph/build"
+BUILD_GRAPH = iris.BUILD_GRAPH
 
 
 @dataclass

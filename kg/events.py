@@ -21,7 +21,7 @@ from kg.rdf import RDF, SCHEMA, XSD, A, date_literal, decimal_literal, kg
 from kg.records import SYMMETRIC
 from kg.store import first_object
 
-EVENTS_GRAPH = iris.ID + "graph/events"
+EVENTS_GRAPH = iris.EVENTS_GRAPH
 _SUBJECT = NamedNode(RDF + "subject")
 _PREDICATE = NamedNode(RDF + "predicate")
 _OBJECT = NamedNode(RDF + "object")

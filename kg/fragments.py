@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -22,11 +22,16 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg import iris
 from kg.export import Description, article_records, descriptions
-from kg.rdf import PREFIXES, A, article_quads
+from kg.rdf import PREFIXES, article_quads
 from kg.records import PREDICATES, Extraction
 
 FOLDER = ".fragments"
 DIRECT = frozenset(NamedNode(iris.predicate_iri(p)) for p in PREDICATES)  # the predicates of the direct triples
+_SHARED = tuple(NamedNode(g) for g in (iris.ENTITIES_GRAPH, iris.EVENTS_GRAPH, iris.BUILD_GRAPH))  # the graphs not of articles
+_DIRECT_TRIPLES = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { "
+    + " ".join(f"<{iris.predicate_iri(p)}>" for p in PREDICATES) + " } GRAPH ?g { ?s ?p ?o } } }"
+)  # each direct triple once: several articles may state it, so the article fragments leave them out
 HEADER = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in PREFIXES.items()).encode()
 
 
@@ -142,24 +147,9 @@ def assemble(store: Store, articles: Iterable[tuple[str, str]], cache: FragmentC
             graph = list(store.quads_for_pattern(None, None, None, NamedNode(a_iri)))
             for record in article_records(a_iri, graph, current):
                 jsonl.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
-    shared = list(_shared_quads(store))
-    trig.write(body(serialize(shared, format=RdfFormat.TRIG, prefixes=PREFIXES)))
-    ttl.write(body(serialize(_union_tail(store, shared), format=RdfFormat.TURTLE, prefixes=PREFIXES)))
-
-
-def _shared_quads(store: Store) -> Iterator[Quad]:
-    """The quads of the graphs that are not an article's: entities, events, the build record."""
-    article = NamedNode(iris.KG + "Article")
-    articles = {q.graph_name for q in store.quads_for_pattern(None, A, article, None)}
-    for graph in sorted(store.named_graphs(), key=str):
-        if graph not in articles:
-            yield from store.quads_for_pattern(None, None, None, graph)
-
-
-def _union_tail(store: Store, shared: list[Quad]) -> list:
-    """The triples of the union that no article's Turtle fragment holds: shared graphs and direct triples, once each."""
-    triples = dict.fromkeys(q.triple for q in shared)
-    for predicate in sorted(DIRECT, key=str):
-        for q in store.quads_for_pattern(None, predicate, None, None):
-            triples.setdefault(q.triple)
-    return list(triples)
+    for graph in _SHARED:
+        trig.write(f"<{graph.value}> {{\n".encode())
+        store.dump(trig, RdfFormat.N_TRIPLES, from_graph=graph)  # N-Triples lines are Turtle, valid in a TriG block
+        trig.write(b"}\n")
+        store.dump(ttl, RdfFormat.N_TRIPLES, from_graph=graph)
+    serialize(store.query(_DIRECT_TRIPLES), ttl, RdfFormat.N_TRIPLES)

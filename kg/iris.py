@@ -16,6 +16,8 @@ KG = BASE + "ontology#"
 ID = BASE + "id/"
 WD = "http://www.wikidata.org/entity/"
 ENTITIES_GRAPH = ID + "graph/entities"
+EVENTS_GRAPH = ID + "graph/events"
+BUILD_GRAPH = ID + "graph/build"
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 
@@ -26,8 +28,11 @@ def _digest(*parts: str, size: int = 20) -> str:
 
 
 def slug(text: str) -> str:
-    """A stable IRI-safe slug of a label: ASCII letters, digits and hyphens only, never empty."""
-    s = re.sub(r"[^a-z0-9]+", "-", fold(text).casefold()).strip("-")[:80].rstrip("-")
+    """A stable IRI-safe slug of a label: ASCII letters, digits and hyphens only, never empty; a long one keeps its
+    first 64 characters and a digest of the whole, so that two long names differing only at the end stay apart."""
+    s = re.sub(r"[^a-z0-9]+", "-", fold(text).casefold()).strip("-")
+    if len(s) > 80:
+        s = s[:64].rstrip("-") + "-" + _digest(s, size=12)
     return s or "x-" + _digest(text, size=12)
 
 

@@ -99,3 +99,7 @@ def test_iris_are_valid_for_hostile_labels() -> None:
         NamedNode(iri)  # pyoxigraph rejects invalid IRIs
     assert iris.entity_iri("State", "Serbia", "Q403").endswith("/entity/Q403")
     assert iris.slug("Vučić") == "vucic"
+    head = "Agreement between the Government of Greece and the Government of Azerbaijan on "
+    one, two = iris.slug(head + "Electricity Interconnection"), iris.slug(head + "Economic Cooperation")
+    assert one != two and len(one) <= 80 and one.startswith("agreement-between-the-government-of-greece")
+    assert iris.slug(head.upper() + "ECONOMIC COOPERATION") == two  # case and accents still fold to one slug

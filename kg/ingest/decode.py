@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import codecs
 
 from kg.errors import IngestError
@@ -43,11 +45,14 @@ def _cp1252_ok(data: bytes) -> bool:
     return True
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # control characters other than tab, line feed, form feed, return
+
+
 def _check_text(text: str) -> str:
     if not text.strip():
         raise IngestError("empty file (no text)")
     sample = text[:20_000]
-    controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(sample))
     if controls > max(8, len(sample) // 100):
         raise IngestError("binary data (control characters), not a text article")
     return text
