@@ -98,8 +98,9 @@ def test_a_killed_build_leaves_a_store_that_opens_and_a_rerun_equals_a_clean_bui
     ours = sorted(run_kg("export", "-f", "nq", "--store", str(out / "store")).stdout.splitlines())
     theirs = sorted(run_kg("export", "-f", "nq", "--store", str(clean / "store")).stdout.splitlines())
     assert ours == theirs and ours != expected
-    leftovers = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    leftovers = [p.name for p in (*out.iterdir(), *(out / ".fragments").iterdir()) if p.name.endswith(".tmp")]
     assert leftovers == []
+    assert (out / "extractions.jsonl").read_bytes() == (clean / "extractions.jsonl").read_bytes()
 
 
 def test_a_second_build_on_the_same_folder_stops_with_a_clear_message(tmp_path: Path) -> None:
