@@ -279,6 +279,14 @@ def test_every_relation_is_listed_and_found_by_its_name(store: Store) -> None:
         assert rows(store, "relations", predicate=predicate) == [r for r in everything if r["relation"] == predicate]
 
 
+def test_a_statement_or_mention_is_in_the_graph_of_its_article(analyst_build: Path) -> None:  # noqa: F811
+    """The saved queries take a statement's or a mention's article from the graph it is in."""
+    built = open_store(analyst_build / "store")
+    elsewhere = """SELECT ?x WHERE { { GRAPH ?g { ?x prov:wasDerivedFrom ?a } } UNION { GRAPH ?g { ?x kg:inArticle ?a } } FILTER(?g != ?a) }"""
+    assert run_query(built, elsewhere).rows == ()
+    assert run_query(built, "ASK { GRAPH ?g { ?x prov:wasDerivedFrom ?g } }").boolean
+
+
 def test_a_dyad_of_one_state_with_itself_is_empty(store: Store) -> None:
     assert rows(store, "dyad-timeline", a="Serbia", b="serbia") == []
 
