@@ -40,6 +40,11 @@ def kg(term: str) -> NamedNode:
     return NamedNode(iris.KG + term)
 
 
+def value(term: object) -> str | None:
+    """The lexical value of a query solution's term; None when the variable is unbound."""
+    return None if term is None else term.value  # type: ignore[attr-defined]
+
+
 def date_literal(value: str) -> Literal:
     """An ISO date at its precision, typed xsd:date, xsd:gYearMonth or xsd:gYear."""
     return Literal(value, datatype=NamedNode(_DATE_TYPES[len(value)]))
