@@ -123,9 +123,9 @@ class _Previous:
         for row in store.query(f"SELECT ?a ?h WHERE {{ GRAPH ?a {{ ?a <{iris.KG}contentHash> ?h }} }}"):
             self.hashes[row["a"].value] = row["h"].value
 
-    def unchanged(self, article: Article) -> bool:
-        """Whether the previous store holds this article's graph as it is now."""
-        return self.hashes.get(iris.article_iri(article)) == article.content_hash
+    def unchanged(self, a_iri: str, article: Article) -> bool:
+        """Whether the previous store holds this article's graph (IRI `a_iri`) as it is now."""
+        return self.hashes.get(a_iri) == article.content_hash
 
 
 class _Entities:
@@ -141,15 +141,15 @@ class _Entities:
 
     def add(self, prepared: Prepared) -> None:
         """Take in the entities of a newly extracted article."""
-        self.new_graphs.add(NamedNode(iris.article_iri(prepared.extraction.article)))
+        self.new_graphs.add(NamedNode(prepared.a_iri))
         for entity in prepared.extraction.entities:
             old = self.records.get(entity.iri)
             if old is None or entity.label < old.label:
                 self.records[entity.iri] = entity
+            self.affected.add(entity.iri)
         for m in prepared.extraction.mentions:
             if m.how not in _NOT_ALIASES:
                 self.aliases[m.entity.iri].add(m.text)
-        self.affected.update(self.records)
 
     def forget(self, graph: NamedNode) -> None:
         """Note the entities an article graph about to be removed refers to (their descriptions are redone)."""
@@ -169,7 +169,8 @@ class _Entities:
                 for q in old:
                     self.store.remove(q)
                 mentions = list(self.store.quads_for_pattern(None, _REFERENCES[0], node, None))
-                graphs = {q.graph_name for p in _REFERENCES for q in self.store.quads_for_pattern(None, p, node, None)}
+                graphs = {q.graph_name for q in mentions}
+                graphs.update(q.graph_name for p in _REFERENCES[1:] for q in self.store.quads_for_pattern(None, p, node, None))
                 if not graphs:
                     continue
                 for q in mentions:
@@ -200,8 +201,8 @@ def _description(quads: list[Quad]) -> Entity | None:
     return Entity(quads[0].subject.value, fields[RDFS + "label"], type_, fields.get(iris.KG + "wikidata"))
 
 
-def _unique_articles(items: Iterable[Article | Failure], report: BuildReport, sources: dict[str, list[str]]) -> Iterator[Article]:
-    """Articles once each (by IRI); a repeat only adds its source name, a failure is recorded."""
+def _unique_articles(items: Iterable[Article | Failure], report: BuildReport, sources: dict[str, list[str]]) -> Iterator[tuple[str, Article]]:
+    """Articles once each, with their IRI; a repeat only adds its source name, a failure is recorded."""
     for item in items:
         if isinstance(item, Failure):
             report.failures.append(item)
@@ -214,7 +215,7 @@ def _unique_articles(items: Iterable[Article | Failure], report: BuildReport, so
             report.warnings.append(f"{item.source}: same article as {sources[a_iri][0]}; recorded as a second source")
             continue
         sources[a_iri] = [item.source]
-        yield item
+        yield a_iri, item
 
 
 def _prepared(items: list[Item], workers: int, scheduler: str | None, min_confidence: float) -> Iterator[Prepared]:
@@ -252,7 +253,7 @@ def build(
         fingerprint = pipeline_fingerprint()
         previous = _Previous(out_dir, fingerprint)
         sources: dict[str, list[str]] = {}
-        unique = list(_unique_articles(read_inputs(paths, max_bytes, exclude=out_dir), report, sources))
+        unique = dict(_unique_articles(read_inputs(paths, max_bytes, exclude=out_dir), report, sources))
         for failure in report.failures:
             if progress:
                 progress(failure.source)
@@ -260,29 +261,27 @@ def build(
             report.seconds = time.perf_counter() - started
             return report
         cache = FragmentCache(out_dir)
-        keys = {
-            iris.article_iri(a): cache.key(iris.article_iri(a), a.content_hash, tuple(sources[iris.article_iri(a)]), fingerprint)
-            for a in unique
-        }
-        reused = {iris.article_iri(a) for a in unique if previous.unchanged(a) and cache.has(keys[iris.article_iri(a)])}
+        keys = {a_iri: cache.key(a_iri, a.content_hash, tuple(sources[a_iri]), fingerprint) for a_iri, a in unique.items()}
+        reused = {a_iri for a_iri, a in unique.items() if previous.unchanged(a_iri, a) and cache.has(keys[a_iri])}
         copied = previous.store is not None
         fresh, store = new_version(out_dir, previous.store)
         entities = _Entities(store, copied)
-        groups: set = set()
+        old_triples: list[tuple[str, str, str]] = []
         for a_iri in sorted(set(previous.hashes) - reused):
             graph = NamedNode(a_iri)
             entities.forget(graph)
-            groups |= event_groups(store, _direct_triples(store.quads_for_pattern(None, None, None, graph)))
+            old_triples.extend(_direct_triples(store.quads_for_pattern(None, None, None, graph)))
             store.remove_graph(graph)
+        groups = event_groups(store, old_triples)  # read before the entities graph loses the places they name
         report.removed = len(set(previous.hashes) - set(sources))
-        for article in unique:
-            if iris.article_iri(article) in reused:
+        for a_iri, article in unique.items():
+            if a_iri in reused:
                 report.articles += 1
                 report.skipped += 1
                 report.words += len(article.text.split())
                 if progress:
                     progress(article.source)
-        todo = [(a, tuple(sources[iris.article_iri(a)])) for a in unique if iris.article_iri(a) not in reused]
+        todo = [(a, tuple(sources[a_iri])) for a_iri, a in unique.items() if a_iri not in reused]
         new_triples: list[tuple[str, str, str]] = []
         load_batches(store, _new_quads(_prepared(todo, workers, scheduler, min_confidence), cache, keys, entities, new_triples, report, progress))
         entities.update()
@@ -299,7 +298,7 @@ def build(
         current = open_store(publish(out_dir, fresh))
         report.quads = len(current)
         _count(current, report)
-        order = sorted((sources[iris.article_iri(a)][0], iris.article_iri(a)) for a in unique)
+        order = sorted((sources[a_iri][0], a_iri) for a_iri in unique)
         with contextlib.ExitStack() as stack:
             handles = {fmt: stack.enter_context(atomic_write(out_dir / name)) for fmt, name in OUTPUTS.items()}
             assemble(current, [(a_iri, keys[a_iri]) for _, a_iri in order], cache, handles)
@@ -325,7 +324,7 @@ def _new_quads(
 ) -> Iterator[Quad]:
     for item in prepared:
         article = item.extraction.article
-        cache.put(keys[iris.article_iri(article)], item.fragment)
+        cache.put(keys[item.a_iri], item.fragment)
         entities.add(item)
         triples.extend(_direct_triples(item.quads))
         report.articles += 1

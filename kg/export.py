@@ -12,7 +12,7 @@ from typing import IO, NamedTuple
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg import iris
-from kg.rdf import PREFIXES, value
+from kg.rdf import PREFIXES, RDF, value
 
 FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "csv", "jsonl")
 _RDF_FORMATS = {"ttl": RdfFormat.TURTLE, "nt": RdfFormat.N_TRIPLES, "nq": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG, "jsonld": RdfFormat.JSON_LD}
@@ -58,13 +58,12 @@ class Description(NamedTuple):
     wikidata: str | None
 
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 QUALIFIERS = ("role", "commodity", "value", "period")
 _FIELDS = {
     iris.KG + name: name
     for name in ("sourceFile", "refersTo", "begin", "end", "surface", "linkedBy", "confidence", "evidence", "spanBegin",
                  "spanEnd", "rule", "date", "undatedReason", *QUALIFIERS)
-} | {_RDF + "subject": "subject", _RDF + "predicate": "predicate", _RDF + "object": "object"}
+} | {RDF + "subject": "subject", RDF + "predicate": "predicate", RDF + "object": "object"}
 
 
 def descriptions(store: Store) -> dict[str, Description]:

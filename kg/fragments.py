@@ -50,6 +50,7 @@ class Prepared:
     """An extraction with its article graph and its fragment: what a worker sends back."""
 
     extraction: Extraction
+    a_iri: str  # the article's IRI, also its graph's name
     sources: tuple[str, ...]
     quads: list[Quad]
     fragment: Fragment
@@ -79,7 +80,7 @@ def prepare(extraction: Extraction, sources: tuple[str, ...]) -> Prepared:
     a_iri = iris.article_iri(extraction.article)
     quads = article_quads(extraction, sources)
     described = {e.iri: Description(e.label, e.type, e.wikidata) for e in extraction.entities}
-    return Prepared(extraction, sources, quads, render(a_iri, quads, described))
+    return Prepared(extraction, a_iri, sources, quads, render(a_iri, quads, described))
 
 
 class FragmentCache:
