@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -231,8 +232,8 @@ def _prepared(items: list[Item], workers: int, scheduler: str | None, min_confid
 
 
 def build(
-    paths: Sequence[Path],
-    out_dir: Path,
+    paths: Sequence[Path | str] | Path | str,
+    out_dir: Path | str,
     *,
     min_confidence: float = 0.0,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -247,6 +248,8 @@ def build(
     new and deleted articles change in it (and the entities and events they touch); otherwise it is filled afresh.
     Either way it is published in one atomic step."""
     started = time.perf_counter()
+    paths = [Path(paths)] if isinstance(paths, str | os.PathLike) else [Path(p) for p in paths]
+    out_dir = Path(out_dir)
     report = BuildReport(out_dir=out_dir)
     with build_lock(out_dir):
         clean_leftovers(out_dir)

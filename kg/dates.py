@@ -11,6 +11,7 @@ from kg.lexicon import load_lexicon
 from kg.records import DateValue
 
 _PERIOD_LEN = {"year": 4, "month": 7, "day": 10}
+_ANY_BASE = dt.date(2000, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,32 @@ def _dateparse(text: str, base: dt.date, prefer: str) -> tuple[dt.date, str] | N
     return data.date_obj.date(), data.period or "day"
 
 
+@functools.cache
+def _month_numbers() -> dict[str, int]:
+    """Every month word of the lexicon (names first, January to December, then abbreviations) -> its number."""
+    words = load_lexicon("dates")["months"]
+    return {w: next(n for n, name in enumerate(words[:12], 1) if name.startswith(w)) for w in words}
+
+
+def _written_date(phrase: str) -> tuple[dt.date, str] | None:
+    """A cleaned date written in full with its year ("14 June 2023", "June 14 2023", "June 2023", "2023-06-14"),
+    read directly; None for any other form (dateparser reads those)."""
+    parts = phrase.lower().replace(".", " ").split()
+    months = _month_numbers()
+    try:
+        if len(parts) == 1 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", parts[0]):
+            return dt.date.fromisoformat(parts[0]), "day"
+        if len(parts) == 2 and parts[0] in months and re.fullmatch(r"\d{4}", parts[1]):
+            return dt.date(int(parts[1]), months[parts[0]], 1), "month"
+        if len(parts) == 3 and re.fullmatch(r"\d{4}", parts[2]):
+            day, month = (parts[0], parts[1]) if parts[1] in months else (parts[1], parts[0])
+            if month in months and re.fullmatch(r"\d{1,2}", day):
+                return dt.date(int(parts[2]), months[month], int(day)), "day"
+    except ValueError:  # no such day: dateparser decides
+        return None
+    return None
+
+
 def _clean(kind: str, text: str) -> str:
     text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text)
     text = re.sub(r"\s*[-–]\s*\d+", "", text, count=1) if kind in {"day", "day_noyear"} and "-" not in text[:5] else text
@@ -100,7 +127,10 @@ def resolve(kind: str, text: str, published: str | None, future: bool = False, y
         day = base + dt.timedelta(days=(7 - delta) % 7 if future and delta else -delta)
         return DateValue(day.isoformat(), text, "relative"), None
     phrase = lex["relative"].get(text.lower(), text) if kind == "relative" else _clean(kind, text)
-    parsed = _dateparse(phrase, base or dt.date(2000, 1, 1), "future" if future else "past")
+    # a date written with its year does not depend on the published date: one parse serves every article
+    parsed = (_written_date(phrase) if absolute else None) or _dateparse(
+        phrase, _ANY_BASE if absolute or base is None else base, "past" if absolute or not future else "future"
+    )
     if parsed is None:
         return None, f"{text!r} could not be resolved"
     day, period = parsed

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import app
-from tests.conftest import ARTICLES, ROOT, copy_articles, records, run_kg
+from tests.conftest import ROOT, copy_articles, records, run_kg
 
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
 

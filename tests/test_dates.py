@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from kg.dates import find_dates, parse_published, resolve
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.dates import _dateparse, _month_numbers, _written_date, find_dates, parse_published, resolve
 
 
 def values(text: str, published: str | None, future: bool = False) -> list[tuple[str, str | None]]:
@@ -64,3 +68,29 @@ def test_precision_property_and_sources() -> None:
 )
 def test_published_dates(raw: str, expected: str | None) -> None:
     assert parse_published(raw) == expected
+
+
+_MONTH_WORDS = ["January", "february", "MARCH", "Apr", "May", "june", "Jul.", "Aug", "Sept.", "sep", "October", "Nov", "dec."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    word=st.sampled_from(_MONTH_WORDS),
+    day=st.integers(min_value=1, max_value=31),
+    year=st.integers(min_value=1950, max_value=2049),
+    form=st.sampled_from(["{d} {m} {y}", "{m} {d} {y}", "{m} {y}", "{y}-{mm:02d}-{d:02d}"]),
+)
+def test_dates_written_in_full_read_as_dateparser_reads_them(word: str, day: int, year: int, form: str) -> None:
+    # the direct reading of full dates must agree with dateparser wherever it answers (it declines impossible days)
+    month = _month_numbers()[word.lower().rstrip(".")]
+    phrase = form.format(d=day, m=word, y=year, mm=month)
+    ours = _written_date(phrase)
+    theirs = _dateparse(phrase, dt.date(2000, 1, 1), "past")
+    if ours is None:
+        assert theirs is None or "{d}" in form
+        return
+    assert theirs is not None
+    if ours[1] == "month":
+        assert (ours[0].year, ours[0].month) == (theirs[0].year, theirs[0].month)
+    else:
+        assert ours == theirs
