@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from spacy.tokens import Doc, Span, Token
+from spacy.attrs import LEMMA
+from spacy.tokens import Doc, Token
 
 _ATTRS = {"LEMMA": "lemma_", "POS": "pos_", "DEP": "dep_", "LOWER": "lower_"}
 
@@ -50,6 +51,7 @@ class PatternMatcher:
         self.vocab = vocab
         self._patterns: list[tuple[int, list[_Node]]] = []
         self._by_lemma: dict[str, list[int]] = defaultdict(list)
+        self._lemma_ids: set[int] = set()
 
     def add(self, key: str, patterns: list[list[dict[str, Any]]]) -> None:
         """Add patterns under a key; the first node of each must constrain LEMMA."""
@@ -64,6 +66,7 @@ class PatternMatcher:
             self._patterns.append((key_id, nodes))
             for lemma in lemmas:
                 self._by_lemma[lemma].append(index)
+                self._lemma_ids.add(self.vocab.strings.add(lemma))
 
     def _bind(self, nodes: list[_Node], bound: list[Token]) -> Iterator[list[Token]]:
         if len(bound) == len(nodes):
@@ -78,11 +81,16 @@ class PatternMatcher:
                 yield from self._bind(nodes, bound)
                 bound.pop()
 
-    def __call__(self, doclike: Doc | Span) -> list[tuple[int, list[int]]]:
+    def __call__(self, doc: Doc) -> list[tuple[int, list[int]]]:
         """(key id, token indices in node order) for every match, like spaCy's DependencyMatcher."""
         matches: list[tuple[int, list[int]]] = []
-        for token in doclike:
-            for index in self._by_lemma.get(token.lemma_, ()):
+        strings = self.vocab.strings
+        for i, lemma in enumerate(doc.to_array(LEMMA).tolist()):
+            candidates = self._by_lemma.get(strings[lemma]) if lemma in self._lemma_ids else None
+            if not candidates:
+                continue
+            token = doc[i]
+            for index in candidates:
                 key_id, nodes = self._patterns[index]
                 if nodes[0].fits(token):
                     matches.extend((key_id, [t.i for t in binding]) for binding in self._bind(nodes, [token]))

@@ -14,7 +14,16 @@ from kg.lexicon import load_lexicon
 from kg.text import key
 
 NER_LABELS = {"PERSON": "Person", "ORG": "Organization", "GPE": "Place", "LOC": "Place", "FAC": "Infrastructure", "NORP": None}
-GAZ_LABELS = {"State", "Person", "Organization", "Infrastructure", "Place"}
+
+
+def kg_type(token) -> str:  # noqa: ANN001 - a spaCy Token
+    """The entity type of a token: the gazetteer's type when kg.nlp's rulers named it (their ids are "Type|Label", or
+    "surname|name" for a Person), else the NER label."""
+    ent_id = token.ent_id_
+    if not ent_id:
+        return token.ent_type_
+    kind = ent_id.partition("|")[0]
+    return "Person" if kind == "surname" else kind
 
 
 @dataclass(frozen=True)
@@ -117,7 +126,7 @@ def _extend_by_parse(doc: Doc, span: Span, sentence_end: int) -> Span:
     while i < sentence_end and i - tokens.end < 40:
         t = doc[i]
         nxt = doc[i + 1] if i + 1 < len(doc) else None
-        if t.ent_type_ in _NOT_IN_TITLES or t.like_num:
+        if kg_type(t) in _NOT_IN_TITLES or t.like_num:
             break
         if t.pos_ in _TITLE_POS or t.tag_ == "VBG" or t.text in {"-", "–"}:
             pass
@@ -141,7 +150,7 @@ def _trim_setting(doc: Doc, span: Span) -> Span:
         return span
     for t in tokens[2:]:
         previous = doc[t.i - 1]
-        if previous.lower_ in {"in", "on", "at"} and (t.ent_type_ in _NOT_IN_TITLES - {"State"} or t.like_num):
+        if previous.lower_ in {"in", "on", "at"} and (kg_type(t) in _NOT_IN_TITLES - {"State"} or t.like_num):
             end = doc[previous.i - 1].idx + len(doc[previous.i - 1].text)
             return Span(span.start, end, doc.text[span.start : end], span.kind, span.label, span.ent_id)
     return span
@@ -171,14 +180,14 @@ def find_spans(doc: Doc, demonyms: Mapping[str, str] | None = None) -> list[Span
             first = doc.char_span(s.start, s.end, alignment_mode="expand")
             s = _extend_by_parse(doc, s, sentence(first.start).end) if first is not None else s
         spans.append(s)
-    covered = {t.i for ent in doc.ents if ent.label_ in GAZ_LABELS for t in ent}
+    covered = {t.i for ent in doc.ents if ent.ent_id_ for t in ent}
     spans.extend(_demonym_spans(doc, demonyms or {}, covered))
     for ent in doc.ents:
-        if ent.label_ in NER_LABELS and (ent.label_ == "PERSON" and not _proper_name(ent) or sentence(ent.start).start in headlines):
-            continue
-        if ent.label_ in GAZ_LABELS:
+        if ent.ent_id_:  # a gazetteer name
             kind = "surname" if ent.ent_id_.startswith("surname|") else "gazetteer"
-            spans.append(Span(ent.start_char, ent.end_char, ent.text, kind, ent.label_, ent.ent_id_))
+            spans.append(Span(ent.start_char, ent.end_char, ent.text, kind, kg_type(ent[0]), ent.ent_id_))
+        elif ent.label_ in NER_LABELS and (ent.label_ == "PERSON" and not _proper_name(ent) or sentence(ent.start).start in headlines):
+            continue
         elif ent.label_ in NER_LABELS:
             spans.append(Span(ent.start_char, ent.end_char, ent.text, "ner", ent.label_))
     return sorted(spans, key=lambda s: (s.start, -s.end))

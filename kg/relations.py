@@ -160,8 +160,8 @@ class RelationExtractor:
             return None
         inside = [(a, b) for a, b in ((subj.start, subj.end), (obj.start, obj.end), anchor) if sent.start_char <= a and b <= sent.end_char]
         start = min((a for a, _ in inside), default=sent.start_char)
-        end = min(max((b for _, b in inside), default=sent.end_char), sent.start_char + len(sent.text.rstrip()))
-        evidence = sent.text.rstrip()
+        end = min(max((b for _, b in inside), default=sent.end_char), sent.start_char + len(self._said(sent).rstrip()))
+        evidence = self._said(sent).rstrip()
         return Relation(
             subject=s,
             predicate=predicate,
@@ -189,6 +189,10 @@ class RelationExtractor:
                         best = (dist, commodity)
         return (("commodity", best[1]),) if best else ()
 
+    def _said(self, sent: Span) -> str:
+        """The text of a sentence of the document (sliced once per document: Span.text joins its tokens each time)."""
+        return self._texts[sent.start]
+
     def _sentence(self, i: int) -> Span:
         """The sentence of token i (from the sentences listed once per document)."""
         return self._sents[bisect.bisect_right(self._starts, i) - 1]
@@ -198,6 +202,7 @@ class RelationExtractor:
         self._sents = list(doc.sents)
         self._text = article.text
         self._starts = [s.start for s in self._sents]
+        self._texts = {s.start: article.text[s.start_char : s.end_char] for s in self._sents}
         index: dict[int, list[Mention]] = defaultdict(list)
         for m in mentions:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
@@ -244,7 +249,7 @@ class RelationExtractor:
             if narrative and published_year and narrative[0] < published_year and narrative[1] >= paragraph - 1:
                 year = narrative[0]
             future = any(t.lower_ in {"will", "shall"} and t.tag_ == "MD" for t in sent)
-            out[sent.start] = find_dates(sent.text, article.published, sent.start_char, future, year)
+            out[sent.start] = find_dates(self._said(sent), article.published, sent.start_char, future, year)
             written = [d for d in out[sent.start] if d.value is not None and d.value.source == "text"]
             if written:
                 narrative = (int(written[-1].value.value[:4]), paragraph)  # type: ignore[union-attr]
@@ -304,7 +309,7 @@ class RelationExtractor:
             elif date is None and rule.predicate not in _TIMELESS and any(c.lower_ in {"the", "this", "that"} for c in trigger.children):
                 date = self._inherited(doc, sent, rule.predicate, trigger_dates)  # "the signing" refers back
             anchor = (trigger.idx, trigger.idx + len(trigger.text))
-            quals = self._commodity(sent.text, trigger.idx - sent.start_char) if rule.predicate == "suppliesEnergyTo" else ()
+            quals = self._commodity(self._said(sent), trigger.idx - sent.start_char) if rule.predicate == "suppliesEnergyTo" else ()
             if rule.predicate == "signed":
                 self._signing_fallbacks(doc, sent, slots, index)
             pairs: list[tuple[Mention, Mention]] = list(itertools.product(slots["subject"], slots["object"]))
@@ -399,7 +404,7 @@ class RelationExtractor:
 
     def _pair(self, sent: Span, mentions: list[Mention], types: tuple[str, ...]) -> list[tuple[Mention, Mention]]:
         inside = [m for m in mentions if sent.start_char <= m.start < sent.end_char and m.entity.type in types]
-        between = re.search(r"\bbetween\s+(?:the\s+)?", sent.text)
+        between = re.search(r"\bbetween\s+(?:the\s+)?", self._said(sent))
         if between:
             after = [m for m in inside if m.start >= sent.start_char + between.end()][:2]
             if len(after) == 2 and after[0].entity.iri != after[1].entity.iri:
@@ -407,7 +412,7 @@ class RelationExtractor:
         distinct = {m.entity.iri: m for m in inside}
         if len(distinct) == 2:
             return [tuple(distinct.values())]  # type: ignore[list-item]
-        reference = _DYAD_CUE.search(sent.text)
+        reference = _DYAD_CUE.search(self._said(sent))
         dyad = self._dyad(mentions) if reference and "State" in types else None
         if dyad is None or len(distinct) > 2 or any(iri not in {dyad[0].iri, dyad[1].iri} for iri in distinct):
             return []
@@ -431,17 +436,17 @@ class RelationExtractor:
         out: list[Relation] = []
         for sent in self._sents:
             for rule in self.rules.sentence:
-                cue = rule.cue.search(sent.text)
+                cue = rule.cue.search(self._said(sent))
                 if cue is None:
                     continue
                 quals: tuple[tuple[str, str], ...] = ()
                 date = None
                 anchor = (sent.start_char + cue.start(), sent.start_char + cue.end())
                 if rule.needs_value:
-                    monies = list(_MONEY.finditer(sent.text))
+                    monies = list(_MONEY.finditer(self._said(sent)))
                     if not monies:
                         continue
-                    between = re.search(r"\bbetween\b", sent.text)
+                    between = re.search(r"\bbetween\b", self._said(sent))
                     focus = between.start() if between else cue.end()
                     money = min(monies, key=lambda m: (abs(m.start() - focus), m.start()))
                     quals = (("value", money.group(0).strip()),)
@@ -488,7 +493,7 @@ class RelationExtractor:
                     rel = self._relation(sent, "connects", infra, endpoint, "connects.name", 0.8, None, (infra.start, infra.end))
                     if rel is not None:
                         out.append(rel)
-            if entry is None or not _ROUTE_CUE.search(sent.text) or entry.kind in {"field", "power-plant", "storage"}:
+            if entry is None or not _ROUTE_CUE.search(self._said(sent)) or entry.kind in {"field", "power-plant", "storage"}:
                 continue
             for other in mentions:
                 if not (sent.start_char <= other.start < sent.end_char) or other is infra:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "D", "ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "’": "'", "‘": "'", "–": "-", "—": "-"})
+_PUNCT = re.compile(r"[^\w\s]")
+_SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Strip accents and typographic variants: "Vučić" -> "Vucic", "Niš" -> "Nis"."""
     text = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def key(text: str) -> str:
     """A comparison key: folded, casefolded, punctuation as spaces, a leading 'the' dropped."""
-    text = re.sub(r"[^\w\s]", " ", fold(text).casefold())
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"^the ", "", text)
+    text = _SPACES.sub(" ", _PUNCT.sub(" ", fold(text).casefold())).strip()
+    return text.removeprefix("the ")
