@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from kg import iris
 from kg.errors import StoreError
 from kg.events import event_groups, event_quads, remove_events, resolve_events
-from kg.fragments import DIRECT, FragmentCache, Prepared, assemble
+from kg.fragments import FragmentCache, Prepared, assemble, direct_triples
 from kg.gazetteer import default_gazetteer
 from kg.ingest import DEFAULT_MAX_BYTES, read_inputs
 from kg.iris import entity_iri
@@ -33,7 +33,7 @@ from kg.outputs import atomic_write
 from kg.parallel import Item, prepare_many
 from kg.rdf import RDF, RDFS, entity_quads, kg
 from kg.records import Article, Entity, Failure
-from kg.store import build_lock, clean_leftovers, first_object, load_batches, new_version, open_store, publish
+from kg.store import build_lock, clean_leftovers, first_object, load_batches, load_nquads, new_version, open_store, publish
 
 OUTPUTS = {"trig": "graph.trig", "ttl": "graph.ttl", "jsonl": "extractions.jsonl"}
 BUILD_GRAPH = iris.BUILD_GRAPH
@@ -273,7 +273,7 @@ def build(
         for a_iri in sorted(set(previous.hashes) - reused):
             graph = NamedNode(a_iri)
             entities.forget(graph)
-            old_triples.extend(_direct_triples(store.quads_for_pattern(None, None, None, graph)))
+            old_triples.extend(direct_triples(store.quads_for_pattern(None, None, None, graph)))
             store.remove_graph(graph)
         groups = event_groups(store, old_triples)  # read before the entities graph loses the places they name
         report.removed = len(set(previous.hashes) - set(sources))
@@ -286,7 +286,7 @@ def build(
                     progress(article.source)
         todo = [(a, tuple(sources[a_iri])) for a_iri, a in unique.items() if a_iri not in reused]
         new_triples: list[tuple[str, str, str]] = []
-        load_batches(store, _new_quads(_prepared(todo, workers, scheduler, min_confidence), cache, keys, entities, new_triples, report, progress))
+        load_nquads(store, _new_graphs(_prepared(todo, workers, scheduler, min_confidence), cache, keys, entities, new_triples, report, progress))
         entities.update()
         if copied:
             groups |= event_groups(store, new_triples)
@@ -317,24 +317,21 @@ def build(
     return report
 
 
-def _direct_triples(quads: Iterable[Quad]) -> Iterator[tuple[str, str, str]]:
-    return ((q.subject.value, q.predicate.value, q.object.value) for q in quads if q.predicate in DIRECT)
-
-
-def _new_quads(
+def _new_graphs(
     prepared: Iterable[Prepared], cache: FragmentCache, keys: dict[str, str], entities: _Entities,
     triples: list[tuple[str, str, str]], report: BuildReport, progress: Callable[[str], None] | None,
-) -> Iterator[Quad]:
+) -> Iterator[bytes]:
+    """The N-Quads of each newly prepared article graph, noting its fragment, entities and direct triples on the way."""
     for item in prepared:
         article = item.extraction.article
         cache.put(keys[item.a_iri], item.fragment)
         entities.add(item)
-        triples.extend(_direct_triples(item.quads))
+        triples.extend(item.direct)
         report.articles += 1
         report.words += len(article.text.split())
         if progress:
             progress(article.source)
-        yield from item.quads
+        yield item.nquads
 
 
 def _count(store: Store, report: BuildReport) -> None:

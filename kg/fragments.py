@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -52,8 +52,14 @@ class Prepared:
     extraction: Extraction
     a_iri: str  # the article's IRI, also its graph's name
     sources: tuple[str, ...]
-    quads: list[Quad]
+    nquads: bytes  # the article graph as N-Quads: a worker sends it ~40x faster than pickled Quad objects
+    direct: tuple[tuple[str, str, str], ...]  # its direct triples (subject, predicate, object)
     fragment: Fragment
+
+
+def direct_triples(quads: Iterable[Quad]) -> Iterator[tuple[str, str, str]]:
+    """The direct triples among quads (the predicates of PREDICATES), as (subject, predicate, object) values."""
+    return ((q.subject.value, q.predicate.value, q.object.value) for q in quads if q.predicate in DIRECT)
 
 
 def body(data: bytes) -> bytes:
@@ -80,7 +86,8 @@ def prepare(extraction: Extraction, sources: tuple[str, ...]) -> Prepared:
     a_iri = iris.article_iri(extraction.article)
     quads = article_quads(extraction, sources)
     described = {e.iri: Description(e.label, e.type, e.wikidata) for e in extraction.entities}
-    return Prepared(extraction, a_iri, sources, quads, render(a_iri, quads, described))
+    nquads = serialize(quads, format=RdfFormat.N_QUADS)
+    return Prepared(extraction, a_iri, sources, nquads, tuple(direct_triples(quads)), render(a_iri, quads, described))
 
 
 class FragmentCache:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad
@@ -32,9 +33,13 @@ PREFIXES = {
 }
 
 A = NamedNode(RDF + "type")
-_DATE_TYPES = {4: XSD + "gYear", 7: XSD + "gYearMonth", 10: XSD + "date"}
+_DATE_TYPES = {4: NamedNode(XSD + "gYear"), 7: NamedNode(XSD + "gYearMonth"), 10: NamedNode(XSD + "date")}
+_DECIMAL, _INTEGER = NamedNode(XSD + "decimal"), NamedNode(XSD + "integer")
+_SUBJECT, _PREDICATE, _OBJECT = NamedNode(RDF + "subject"), NamedNode(RDF + "predicate"), NamedNode(RDF + "object")
+_DERIVED_FROM = NamedNode(PROV + "wasDerivedFrom")
 
 
+@functools.cache
 def kg(term: str) -> NamedNode:
     """A term of the kg ontology."""
     return NamedNode(iris.KG + term)
@@ -47,16 +52,16 @@ def value(term: object) -> str | None:
 
 def date_literal(value: str) -> Literal:
     """An ISO date at its precision, typed xsd:date, xsd:gYearMonth or xsd:gYear."""
-    return Literal(value, datatype=NamedNode(_DATE_TYPES[len(value)]))
+    return Literal(value, datatype=_DATE_TYPES[len(value)])
 
 
 def decimal_literal(value: float) -> Literal:
     """An xsd:decimal to three places, in the canonical form a store keeps (0.9, 1), so outputs match the store."""
-    return Literal(f"{value:.3f}".rstrip("0").rstrip("."), datatype=NamedNode(XSD + "decimal"))
+    return Literal(f"{value:.3f}".rstrip("0").rstrip("."), datatype=_DECIMAL)
 
 
 def _int(value: int) -> Literal:
-    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+    return Literal(str(value), datatype=_INTEGER)
 
 
 def entity_quads(entity: Entity, aliases: set[str] = frozenset(), located_in: str | None = None) -> Iterator[Quad]:  # type: ignore[assignment]
@@ -83,9 +88,9 @@ def relation_quads(relation: Relation, article: str, g: NamedNode) -> Iterator[Q
     yield Quad(s, p, o, g)
     st = NamedNode(iris.statement_iri(article, relation.subject.iri, relation.predicate, relation.object.iri, relation.sentence_start))
     yield Quad(st, A, kg("Statement"), g)
-    yield Quad(st, NamedNode(RDF + "subject"), s, g)
-    yield Quad(st, NamedNode(RDF + "predicate"), p, g)
-    yield Quad(st, NamedNode(RDF + "object"), o, g)
+    yield Quad(st, _SUBJECT, s, g)
+    yield Quad(st, _PREDICATE, p, g)
+    yield Quad(st, _OBJECT, o, g)
     if relation.date is not None:
         yield Quad(st, kg("date"), date_literal(relation.date.value), g)
         yield Quad(st, kg("dateText"), Literal(relation.date.text), g)
@@ -101,7 +106,7 @@ def relation_quads(relation: Relation, article: str, g: NamedNode) -> Iterator[Q
     yield Quad(st, kg("rule"), Literal(relation.rule), g)
     for name, value in relation.qualifiers:
         yield Quad(st, kg(name), Literal(value), g)
-    yield Quad(st, NamedNode(PROV + "wasDerivedFrom"), NamedNode(article), g)
+    yield Quad(st, _DERIVED_FROM, NamedNode(article), g)
 
 
 def article_quads(extraction: Extraction, sources: tuple[str, ...] = ()) -> list[Quad]:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pyoxigraph import Quad, Store
+from pyoxigraph import Quad, RdfFormat, Store
 
 from kg.errors import StoreError
 
@@ -173,6 +173,20 @@ def load_batches(store: Store, quads: Iterable[Quad], batch: int = 200_000) -> i
         store.bulk_extend(buffer)
         count += len(buffer)
     return count
+
+
+def load_nquads(store: Store, documents: Iterable[bytes], batch_bytes: int = 16 << 20) -> None:
+    """Bulk-load N-Quads documents, joined into batches of about `batch_bytes` (memory stays bounded)."""
+    buffer: list[bytes] = []
+    size = 0
+    for document in documents:
+        buffer.append(document)
+        size += len(document)
+        if size >= batch_bytes:
+            store.bulk_load(b"".join(buffer), format=RdfFormat.N_QUADS)
+            buffer, size = [], 0
+    if buffer:
+        store.bulk_load(b"".join(buffer), format=RdfFormat.N_QUADS)
 
 
 def publish(out_dir: Path, fresh: Path) -> Path:
