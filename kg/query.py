@@ -46,27 +46,14 @@ class Result:
     boolean: bool | None = None
     terms: tuple[tuple[Term | None, ...], ...] = field(default=(), compare=False, repr=False)
 
-    def without(self, names: Iterable[str]) -> Result:
-        """The same result without some columns (a saved query's parameters)."""
-        drop = set(names)
-        keep = [i for i, v in enumerate(self.variables) if v not in drop]
-        if len(keep) == len(self.variables):
-            return self
-        return Result(
-            tuple(self.variables[i] for i in keep),
-            tuple(tuple(row[i] for i in keep) for row in self.rows),
-            self.boolean,
-            tuple(tuple(row[i] for i in keep) for row in self.terms),
-        )
-
-
 def _text(term: object) -> str | None:
+    kind = type(term)
+    if kind is NamedNode or kind is Literal:
+        return term.value  # type: ignore[union-attr]
     if term is None:
         return None
-    if isinstance(term, (NamedNode, Literal)):
-        return term.value
-    if isinstance(term, BlankNode):
-        return "_:" + term.value
+    if kind is BlankNode:
+        return "_:" + term.value  # type: ignore[union-attr]
     return str(term)
 
 
@@ -79,9 +66,10 @@ def _key(term: object) -> Literal | None:
 CUSTOM_FUNCTIONS: dict[NamedNode, Callable[..., Term | None]] = {NamedNode(KEY_FUNCTION): _key}
 
 
-def run_query(store: Store, sparql: str, params: Mapping[str, object] | None = None) -> Result:
+def run_query(store: Store, sparql: str, params: Mapping[str, object] | None = None, hidden: Iterable[str] = ()) -> Result:
     """Run a SELECT, ASK or CONSTRUCT query with the kg prefixes predeclared, the union as default graph and
-    `params` bound as RDF terms (each must be a variable of the SELECT clause); kg:key() is available."""
+    `params` bound as RDF terms (each must be a variable of the SELECT clause); kg:key() is available. The `hidden`
+    variables (a saved query's parameters) are left out of the result."""
     substitutions = {}
     for name, value in (params or {}).items():
         try:
@@ -99,8 +87,13 @@ def run_query(store: Store, sparql: str, params: Mapping[str, object] | None = N
         if isinstance(answer, QueryBoolean):
             return Result(("ask",), ((str(bool(answer)).lower(),),), bool(answer), ((Literal(bool(answer)),),))
         if isinstance(answer, QuerySolutions):
-            variables = tuple(v.value for v in answer.variables)
-            terms = tuple(tuple(row) for row in answer)  # a solution iterates over its values in variable order
+            drop = set(hidden)
+            keep = [i for i, v in enumerate(answer.variables) if v.value not in drop]
+            variables = tuple(answer.variables[i].value for i in keep)
+            if len(keep) == len(answer.variables):
+                terms = tuple(tuple(row) for row in answer)  # a solution iterates over its values in variable order
+            else:
+                terms = tuple(tuple(values[i] for i in keep) for values in map(tuple, answer))
         else:
             variables = ("subject", "predicate", "object")
             terms = tuple((t.subject, t.predicate, t.object) for t in answer)
@@ -235,8 +228,7 @@ class SavedQuery:
 
     def run(self, store: Store, values: Mapping[str, object] | None = None) -> Result:
         """Run with these parameter values; the parameters' own columns are left out of the result."""
-        result = run_query(store, self.sparql, self.bind(values or {}))
-        return result.without(p.name for p in self.params)
+        return run_query(store, self.sparql, self.bind(values or {}), hidden=[p.name for p in self.params])
 
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -392,7 +384,7 @@ class Prepared:
 
     def run(self, store: Store) -> Result:
         """Run it over a store."""
-        return run_query(store, self.sparql, self.params).without(self.hidden)
+        return run_query(store, self.sparql, self.params, hidden=self.hidden)
 
 
 def prepare(text: str | None = None, *, file: Path | None = None, saved: str | None = None,
