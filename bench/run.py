@@ -202,7 +202,7 @@ class ChildResult:
     ok: bool
     data: dict = field(default_factory=dict)
     error: str = ""
-    peak_rss: int = 0  # bytes: the largest sampled RSS of the child and its descendants, or its own ru_maxrss
+    peak_rss: int = 0  # bytes: the largest sampled RSS of the child and its descendants (its own ru_maxrss without psutil)
     wall: float = 0.0
     others: float | None = None  # the share of the machine's CPU that processes other than ours used meanwhile
 
@@ -327,8 +327,10 @@ def run_child(mode: str, spec: dict, timeout: float | None = None, extra: tuple[
         tail = (stderr or stdout).strip().splitlines()[-12:]
         return ChildResult(False, error=f"exit {proc.returncode}: " + "\n".join(tail), wall=wall)
     data = json.loads(lines[-1][len(CHILD_TAG):])
+    # the sampled tree RSS when there is one: a child's own ru_maxrss also counts the memory of the process it was
+    # forked from (Linux keeps the larger high-water mark across exec), e.g. this script after the load step
     own = int(data.get("maxrss_kib", 0)) * 1024
-    return ChildResult(True, data=data, peak_rss=max(peak[0], own), wall=wall, others=others)
+    return ChildResult(True, data=data, peak_rss=peak[0] or own, wall=wall, others=others)
 
 
 # ======================================================================================================================

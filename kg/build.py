@@ -285,7 +285,7 @@ def build(
                 if progress:
                     progress(article.source)
         todo = [(a, tuple(sources[a_iri])) for a_iri, a in unique.items() if a_iri not in reused]
-        new_triples: list[tuple[str, str, str]] = []
+        new_triples: list[tuple[str, str, str]] | None = [] if copied else None  # a full build resolves every event
         load_nquads(store, _new_graphs(_prepared(todo, workers, scheduler, min_confidence), cache, keys, entities, new_triples, report, progress))
         entities.update()
         if copied:
@@ -319,14 +319,16 @@ def build(
 
 def _new_graphs(
     prepared: Iterable[Prepared], cache: FragmentCache, keys: dict[str, str], entities: _Entities,
-    triples: list[tuple[str, str, str]], report: BuildReport, progress: Callable[[str], None] | None,
+    triples: list[tuple[str, str, str]] | None, report: BuildReport, progress: Callable[[str], None] | None,
 ) -> Iterator[bytes]:
-    """The N-Quads of each newly prepared article graph, noting its fragment, entities and direct triples on the way."""
+    """The N-Quads of each newly prepared article graph, noting its fragment, entities and (into `triples`, unless
+    None) direct triples on the way."""
     for item in prepared:
         article = item.extraction.article
         cache.put(keys[item.a_iri], item.fragment)
         entities.add(item)
-        triples.extend(item.direct)
+        if triples is not None:
+            triples.extend(item.direct)
         report.articles += 1
         report.words += len(article.text.split())
         if progress:

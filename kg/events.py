@@ -175,15 +175,15 @@ def _reports(store: Store, group: Group, places: dict[str, list[str]], articles:
                 )
 
 
-def resolve_events(store: Store, groups: set[Group] | None = None) -> list[Event]:
-    """The events of the given groups (every group when None), from the store's statements."""
+def resolve_events(store: Store, groups: set[Group] | None = None) -> Iterator[Event]:
+    """The events of the given groups (every group when None), from the store's statements, one group at a time (a
+    whole corpus's events are never held at once)."""
     config = _config()
     if groups is None:
         groups = event_groups(store)
     places: dict[str, list[str]] = defaultdict(list)
     for place, state in _located(store).items():
         places[state].append(place)
-    events: list[Event] = []
     articles: dict = {}
     for group in sorted(groups):
         reports = list(_reports(store, group, places, articles))
@@ -194,20 +194,17 @@ def resolve_events(store: Store, groups: set[Group] | None = None) -> list[Event
             miss = 1.0
             for r in cluster:
                 miss *= 1.0 - r.confidence
-            events.append(
-                Event(
-                    iri=f"{iris.ID}event/{hashlib.sha256(chr(31).join((predicate, s, o, first)).encode()).hexdigest()[:20]}",
-                    predicate=predicate,
-                    participants=(s, o),
-                    reports=tuple(sorted(cluster, key=lambda r: r.statement)),
-                    date=date,
-                    dates=tuple(sorted({r.date for r in cluster if r.date})),
-                    conflict=conflict,
-                    outlets=len({r.outlet for r in cluster}),
-                    confidence=round(1.0 - miss, 3),
-                )
+            yield Event(
+                iri=f"{iris.ID}event/{hashlib.sha256(chr(31).join((predicate, s, o, first)).encode()).hexdigest()[:20]}",
+                predicate=predicate,
+                participants=(s, o),
+                reports=tuple(sorted(cluster, key=lambda r: r.statement)),
+                date=date,
+                dates=tuple(sorted({r.date for r in cluster if r.date})),
+                conflict=conflict,
+                outlets=len({r.outlet for r in cluster}),
+                confidence=round(1.0 - miss, 3),
             )
-    return events
 
 
 def remove_events(store: Store, groups: set[Group]) -> None:
@@ -221,7 +218,7 @@ def remove_events(store: Store, groups: set[Group]) -> None:
                     store.remove(old)
 
 
-def event_quads(events: list[Event]) -> Iterator[Quad]:
+def event_quads(events: Iterable[Event]) -> Iterator[Quad]:
     """The events graph: one kg:Event per event, with its participants, date(s) and every report."""
     g = NamedNode(EVENTS_GRAPH)
     for e in events:

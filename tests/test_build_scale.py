@@ -9,9 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import build, export, open_store
+from kg.store import load_nquads
 from tests.conftest import ARTICLES, copy_articles
 
 NAMES = ["albania-visit.txt", "bulgaria-gas.txt", "macedonia-montenegro.txt", "batch.jsonl", "no-header.txt"]
@@ -101,7 +102,7 @@ def test_the_fingerprint_changes_with_extraction_code_and_data_only(tmp_path: Pa
 
 
 def test_two_worker_processes_build_the_same_graph(inputs: Path, tmp_path: Path) -> None:
-    build([inputs], tmp_path / "one", page=False)
+    build(str(inputs), str(tmp_path / "one"), page=False)  # plain strings are paths too
     report = build([inputs], tmp_path / "two", page=False, workers=2)
     assert report.articles == 7
     assert nquads(tmp_path / "one") == nquads(tmp_path / "two")
@@ -114,6 +115,17 @@ def test_a_dask_cluster_builds_the_same_graph(inputs: Path, tmp_path: Path) -> N
         report = build([inputs], tmp_path / "dask", page=False, scheduler=cluster.scheduler_address)
     assert report.articles == 7
     assert nquads(tmp_path / "one") == nquads(tmp_path / "dask")
+
+
+def test_article_graphs_load_the_same_in_batches_of_any_size() -> None:
+    docs = [
+        serialize([Quad(NamedNode(f"urn:s{i}"), NamedNode("urn:p"), Literal(f"{i} «ü»"), NamedNode(f"urn:g{i % 3}"))], format=RdfFormat.N_QUADS)
+        for i in range(10)
+    ]
+    for size in (1, 150, 1 << 20):
+        store = Store()
+        load_nquads(store, iter(docs), batch_bytes=size)
+        assert sorted(str(q) for q in store) == sorted(str(q) for d in docs for q in parse(d, format=RdfFormat.N_QUADS))
 
 
 def test_articles_fixture_folder_is_untouched() -> None:
