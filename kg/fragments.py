@@ -13,6 +13,8 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,8 +158,12 @@ def assemble(store: Store, articles: Iterable[tuple[str, str]], cache: FragmentC
             for record in article_records(a_iri, graph, current):
                 jsonl.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
     for graph in _SHARED:
-        trig.write(f"<{graph.value}> {{\n".encode())
-        store.dump(trig, RdfFormat.N_TRIPLES, from_graph=graph)  # N-Triples lines are Turtle, valid in a TriG block
-        trig.write(b"}\n")
-        store.dump(ttl, RdfFormat.N_TRIPLES, from_graph=graph)
+        with tempfile.TemporaryFile() as dumped:  # serialised once, copied into both outputs
+            store.dump(dumped, RdfFormat.N_TRIPLES, from_graph=graph)  # N-Triples lines are Turtle, valid in TriG
+            trig.write(f"<{graph.value}> {{\n".encode())
+            dumped.seek(0)
+            shutil.copyfileobj(dumped, trig)
+            trig.write(b"}\n")
+            dumped.seek(0)
+            shutil.copyfileobj(dumped, ttl)
     serialize(store.query(_DIRECT_TRIPLES), ttl, RdfFormat.N_TRIPLES)
