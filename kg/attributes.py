@@ -21,8 +21,9 @@ from spacy.tokens import Doc
 from spacy.tokens._retokenize import set_token_attrs
 from spacy.vocab import Vocab
 
-_COLUMNS = {"TAG": 0, "LOWER": 1, "DEP": 2, "IS_SPACE": 3}
-_ARRAY = [TAG, LOWER, DEP, IS_SPACE]
+_ATTRS = {"TAG": TAG, "LOWER": LOWER, "DEP": DEP, "IS_SPACE": IS_SPACE}  # the token attributes the rules may test
+_ARRAY = list(_ATTRS.values())  # the columns of a token's row, in this order
+_COLUMNS = {name: column for column, name in enumerate(_ATTRS)}
 _CACHE_LIMIT = 200_000
 
 Test = Callable[[tuple[int, int, int, int]], bool]
@@ -64,7 +65,6 @@ class FastAttributeRuler:
     """Applies an AttributeRuler's rules with the same result, evaluating each distinct token context once."""
 
     def __init__(self, vocab: Vocab, ruler: AttributeRuler) -> None:
-        self.vocab = vocab
         self.attrs = list(ruler.attrs)
         self.single: list[tuple[int, Test]] = []  # (rule id, test)
         self.double: list[tuple[int, Test, Test, int]] = []  # (rule id, first test, second test, index in the pair)

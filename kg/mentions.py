@@ -186,8 +186,6 @@ def find_spans(doc: Doc, demonyms: Mapping[str, str] | None = None) -> list[Span
         if ent.ent_id_:  # a gazetteer name
             kind = "surname" if ent.ent_id_.startswith("surname|") else "gazetteer"
             spans.append(Span(ent.start_char, ent.end_char, ent.text, kind, kg_type(ent[0]), ent.ent_id_))
-        elif ent.label_ in NER_LABELS and (ent.label_ == "PERSON" and not _proper_name(ent) or sentence(ent.start).start in headlines):
-            continue
-        elif ent.label_ in NER_LABELS:
+        elif ent.label_ in NER_LABELS and not (ent.label_ == "PERSON" and not _proper_name(ent) or sentence(ent.start).start in headlines):
             spans.append(Span(ent.start_char, ent.end_char, ent.text, "ner", ent.label_))
     return sorted(spans, key=lambda s: (s.start, -s.end))

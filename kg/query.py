@@ -46,6 +46,7 @@ class Result:
     boolean: bool | None = None
     terms: tuple[tuple[Term | None, ...], ...] = field(default=(), compare=False, repr=False)
 
+
 def _text(term: object) -> str | None:
     kind = type(term)
     if kind is NamedNode or kind is Literal:

@@ -160,8 +160,8 @@ class RelationExtractor:
             return None
         inside = [(a, b) for a, b in ((subj.start, subj.end), (obj.start, obj.end), anchor) if sent.start_char <= a and b <= sent.end_char]
         start = min((a for a, _ in inside), default=sent.start_char)
-        end = min(max((b for _, b in inside), default=sent.end_char), sent.start_char + len(self._said(sent).rstrip()))
         evidence = self._said(sent).rstrip()
+        end = min(max((b for _, b in inside), default=sent.end_char), sent.start_char + len(evidence))
         return Relation(
             subject=s,
             predicate=predicate,
@@ -435,18 +435,19 @@ class RelationExtractor:
     def _sentences(self, doc: Doc, mentions: list[Mention], sent_dates) -> list[Relation]:  # noqa: ANN001
         out: list[Relation] = []
         for sent in self._sents:
+            text = self._said(sent)
             for rule in self.rules.sentence:
-                cue = rule.cue.search(self._said(sent))
+                cue = rule.cue.search(text)
                 if cue is None:
                     continue
                 quals: tuple[tuple[str, str], ...] = ()
                 date = None
                 anchor = (sent.start_char + cue.start(), sent.start_char + cue.end())
                 if rule.needs_value:
-                    monies = list(_MONEY.finditer(self._said(sent)))
+                    monies = list(_MONEY.finditer(text))
                     if not monies:
                         continue
-                    between = re.search(r"\bbetween\b", self._said(sent))
+                    between = re.search(r"\bbetween\b", text)
                     focus = between.start() if between else cue.end()
                     money = min(monies, key=lambda m: (abs(m.start() - focus), m.start()))
                     quals = (("value", money.group(0).strip()),)

@@ -13,12 +13,15 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from pyoxigraph import Quad, RdfFormat, Store
 
 from kg.errors import StoreError
+
+T = TypeVar("T")
 
 VERSIONS = ".store-versions"
 LEASE = ".lease-"
@@ -159,17 +162,24 @@ def first_object(store: Store, subject: object, predicate: object, graph: object
     return next((q.object.value for q in store.quads_for_pattern(subject, predicate, None, graph)), None)  # type: ignore[arg-type]
 
 
+def _batches(items: Iterable[T], limit: int, size: Callable[[T], int]) -> Iterator[list[T]]:
+    """Consecutive lists of items whose sizes add up to at least `limit` (the last one may be smaller)."""
+    buffer: list[T] = []
+    total = 0
+    for item in items:
+        buffer.append(item)
+        total += size(item)
+        if total >= limit:
+            yield buffer
+            buffer, total = [], 0
+    if buffer:
+        yield buffer
+
+
 def load_batches(store: Store, quads: Iterable[Quad], batch: int = 200_000) -> int:
     """Bulk-load quads in batches (memory stays bounded); returns how many were given."""
     count = 0
-    buffer: list[Quad] = []
-    for quad in quads:
-        buffer.append(quad)
-        if len(buffer) >= batch:
-            store.bulk_extend(buffer)
-            count += len(buffer)
-            buffer = []
-    if buffer:
+    for buffer in _batches(quads, batch, lambda _quad: 1):
         store.bulk_extend(buffer)
         count += len(buffer)
     return count
@@ -177,15 +187,7 @@ def load_batches(store: Store, quads: Iterable[Quad], batch: int = 200_000) -> i
 
 def load_nquads(store: Store, documents: Iterable[bytes], batch_bytes: int = 16 << 20) -> None:
     """Bulk-load N-Quads documents, joined into batches of about `batch_bytes` (memory stays bounded)."""
-    buffer: list[bytes] = []
-    size = 0
-    for document in documents:
-        buffer.append(document)
-        size += len(document)
-        if size >= batch_bytes:
-            store.bulk_load(b"".join(buffer), format=RdfFormat.N_QUADS)
-            buffer, size = [], 0
-    if buffer:
+    for buffer in _batches(documents, batch_bytes, len):
         store.bulk_load(b"".join(buffer), format=RdfFormat.N_QUADS)
 
 
