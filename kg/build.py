@@ -27,7 +27,8 @@ from kg.errors import StoreError
 from kg.events import event_groups, event_quads, remove_events, resolve_events
 from kg.fragments import FragmentCache, Prepared, assemble, direct_triples
 from kg.gazetteer import default_gazetteer
-from kg.ingest import DEFAULT_MAX_BYTES, read_inputs
+from kg.ingest import DEFAULT_MAX_BYTES
+from kg.ingest.memo import Known, ReadMemo, iri_of, words_of
 from kg.iris import entity_iri
 from kg.outputs import atomic_write
 from kg.parallel import Item, prepare_many
@@ -36,6 +37,7 @@ from kg.records import Article, Entity, Failure
 from kg.store import build_lock, clean_leftovers, first_object, load_batches, load_nquads, new_version, open_store, publish
 
 OUTPUTS = {"trig": "graph.trig", "ttl": "graph.ttl", "jsonl": "extractions.jsonl"}
+MEMO = ".inputs.json"  # what each input file gave, so that unchanged files are not read again (kg.ingest.memo)
 BUILD_GRAPH = iris.BUILD_GRAPH
 
 
@@ -47,6 +49,7 @@ class BuildReport:
     articles: int = 0
     skipped: int = 0
     removed: int = 0
+    files_unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     entities_by_type: dict[str, int] = field(default_factory=dict)
@@ -66,6 +69,7 @@ class BuildReport:
             "articles_read": self.articles,
             "articles_reused": self.skipped,
             "articles_removed": self.removed,
+            "files_unchanged": self.files_unchanged,
             "articles_failed": len(self.failures),
             "failures": [{"source": f.source, "reason": f.reason} for f in self.failures],
             "warnings": self.warnings,
@@ -124,7 +128,7 @@ class _Previous:
         for row in store.query(f"SELECT ?a ?h WHERE {{ GRAPH ?a {{ ?a <{iris.KG}contentHash> ?h }} }}"):
             self.hashes[row["a"].value] = row["h"].value
 
-    def unchanged(self, a_iri: str, article: Article) -> bool:
+    def unchanged(self, a_iri: str, article: Article | Known) -> bool:
         """Whether the previous store holds this article's graph (IRI `a_iri`) as it is now."""
         return self.hashes.get(a_iri) == article.content_hash
 
@@ -202,7 +206,9 @@ def _description(quads: list[Quad]) -> Entity | None:
     return Entity(quads[0].subject.value, fields[RDFS + "label"], type_, fields.get(iris.KG + "wikidata"))
 
 
-def _unique_articles(items: Iterable[Article | Failure], report: BuildReport, sources: dict[str, list[str]]) -> Iterator[tuple[str, Article]]:
+def _unique_articles(
+    items: Iterable[Article | Known | Failure], report: BuildReport, sources: dict[str, list[str]],
+) -> Iterator[tuple[str, Article | Known]]:
     """Articles once each, with their IRI; a repeat only adds its source name, a failure is recorded."""
     for item in items:
         if isinstance(item, Failure):
@@ -210,13 +216,29 @@ def _unique_articles(items: Iterable[Article | Failure], report: BuildReport, so
             continue
         for warning in item.warnings:
             report.warnings.append(f"{item.source}: {warning}")
-        a_iri = iris.article_iri(item)
+        a_iri = iri_of(item)
         if a_iri in sources:
             sources[a_iri].append(item.source)
             report.warnings.append(f"{item.source}: same article as {sources[a_iri][0]}; recorded as a second source")
             continue
         sources[a_iri] = [item.source]
         yield a_iri, item
+
+
+def _read_again(
+    unique: dict[str, Article | Known], reused: set[str], sources: dict[str, list[str]], memo: ReadMemo, max_bytes: int,
+    report: BuildReport,
+) -> Iterator[str]:
+    """Read in full each article of an unchanged file that cannot be reused after all (its graph or fragment is gone),
+    yielding the IRIs of those read."""
+    for a_iri in [a for a, item in unique.items() if isinstance(item, Known) and a not in reused]:
+        article = memo.article(unique[a_iri], max_bytes)  # type: ignore[arg-type]
+        if isinstance(article, Failure):
+            report.failures.append(article)
+            del unique[a_iri], sources[a_iri]
+        else:
+            unique[a_iri] = article
+            yield a_iri
 
 
 def _prepared(items: list[Item], workers: int, scheduler: str | None, min_confidence: float) -> Iterator[Prepared]:
@@ -256,7 +278,9 @@ def build(
         fingerprint = pipeline_fingerprint()
         previous = _Previous(out_dir, fingerprint)
         sources: dict[str, list[str]] = {}
-        unique = dict(_unique_articles(read_inputs(paths, max_bytes, exclude=out_dir), report, sources))
+        memo = ReadMemo(out_dir / MEMO, f"{fingerprint} max_bytes={max_bytes}")
+        unique = dict(_unique_articles(memo.read(paths, max_bytes, exclude=out_dir), report, sources))
+        report.files_unchanged = memo.reused_files
         for failure in report.failures:
             if progress:
                 progress(failure.source)
@@ -266,6 +290,8 @@ def build(
         cache = FragmentCache(out_dir)
         keys = {a_iri: cache.key(a_iri, a.content_hash, tuple(sources[a_iri]), fingerprint) for a_iri, a in unique.items()}
         reused = {a_iri for a_iri, a in unique.items() if previous.unchanged(a_iri, a) and cache.has(keys[a_iri])}
+        for a_iri in _read_again(unique, reused, sources, memo, max_bytes, report):
+            keys[a_iri] = cache.key(a_iri, unique[a_iri].content_hash, tuple(sources[a_iri]), fingerprint)
         copied = previous.store is not None
         fresh, store = new_version(out_dir, previous.store)
         entities = _Entities(store, copied)
@@ -281,10 +307,10 @@ def build(
             if a_iri in reused:
                 report.articles += 1
                 report.skipped += 1
-                report.words += len(article.text.split())
+                report.words += words_of(article)
                 if progress:
                     progress(article.source)
-        todo = [(a, tuple(sources[a_iri])) for a_iri, a in unique.items() if a_iri not in reused]
+        todo = [(a, tuple(sources[a_iri])) for a_iri, a in unique.items() if a_iri not in reused]  # every one an Article
         new_triples: list[tuple[str, str, str]] | None = [] if copied else None  # a full build resolves every event
         load_nquads(store, _new_graphs(_prepared(todo, workers, scheduler, min_confidence), cache, keys, entities, new_triples, report, progress))
         entities.update()
@@ -314,6 +340,7 @@ def build(
         report.seconds = time.perf_counter() - started
         with atomic_write(out_dir / "summary.json") as handle:
             handle.write(json.dumps(report.summary(), indent=2, ensure_ascii=False).encode("utf-8"))
+        memo.save()
     return report
 
 

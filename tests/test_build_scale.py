@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import io
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,35 @@ def test_changed_and_deleted_articles_match_a_clean_build(inputs: Path, tmp_path
     assert "visited" in text and "Montenegro" in text
     graphs = {g.value for g in open_store(out / "store").named_graphs()}
     assert len([g for g in graphs if "/article/" in g]) == 6
+
+
+def test_unchanged_files_are_not_read_again_and_the_outputs_stay_the_same(inputs: Path, tmp_path: Path) -> None:
+    past = time.time() - 60  # files modified just before a build are read again (a change in the same clock tick)
+    for path in inputs.iterdir():
+        os.utime(path, (past, past))
+    out = tmp_path / "out"
+    first = build([inputs], out, page=False)
+    outputs = {name: (out / name).read_bytes() for name in ("graph.trig", "graph.ttl", "extractions.jsonl")}
+    second = build([inputs], out, page=False)
+    assert first.files_unchanged == 0 and second.files_unchanged == 5  # four .txt files and one .jsonl of three articles
+    assert (second.skipped, second.words, second.warnings) == (7, first.words, first.warnings)
+    assert {name: (out / name).read_bytes() for name in outputs} == outputs
+    assert json.loads((out / "summary.json").read_text())["files_unchanged"] == 5
+    changed = inputs / "bulgaria-gas.txt"
+    text = changed.read_text()
+    changed.write_text(text.replace("511 million", "522 million"))  # the same size: only its time tells the change
+    assert len(changed.read_bytes()) == len(text.encode())
+    os.utime(changed, (past + 5, past + 5))
+    third = build([inputs], out, page=False)
+    assert (third.files_unchanged, third.skipped) == (4, 6)
+    assert "522" in (out / "extractions.jsonl").read_text()
+    shutil.rmtree(out / ".fragments")  # unchanged files whose articles cannot be reused are read in full again
+    fourth = build([inputs], out, page=False)
+    assert (fourth.files_unchanged, fourth.skipped, fourth.articles) == (5, 0, 7)
+    clean = tmp_path / "clean"
+    build([inputs], clean, page=False)
+    assert nquads(out) == nquads(clean)
+    assert (out / "extractions.jsonl").read_bytes() == (clean / "extractions.jsonl").read_bytes()
 
 
 def test_a_rebuild_with_nothing_to_parse_never_loads_the_pipeline(inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
