@@ -34,7 +34,7 @@ from kg.outputs import atomic_write
 from kg.parallel import Item, prepare_many
 from kg.rdf import RDF, RDFS, entity_quads, kg
 from kg.records import Article, Entity, Failure
-from kg.store import build_lock, clean_leftovers, first_object, load_batches, load_nquads, new_version, open_store, publish
+from kg.store import build_lock, clean_leftovers, compacting, first_object, load_batches, load_nquads, new_version, open_store, publish
 
 OUTPUTS = {"trig": "graph.trig", "ttl": "graph.ttl", "jsonl": "extractions.jsonl"}
 MEMO = ".inputs.json"  # what each input file gave, so that unchanged files are not read again (kg.ingest.memo)
@@ -321,18 +321,18 @@ def build(
         else:
             load_batches(store, event_quads(resolve_events(store)))
             store.add(Quad(NamedNode(iris.ID + "build"), kg("pipelineFingerprint"), Literal(fingerprint), NamedNode(BUILD_GRAPH)))
-            store.flush()
-            store.optimize()  # one full compaction of the bulk-loaded files: ~2 % of a build, lookups about twice as fast
         store.flush()
-        del store, entities
-        previous.store = None
-        current = open_store(publish(out_dir, fresh))
-        report.quads = len(current)
-        _count(current, report)
         order = sorted((sources[a_iri][0], a_iri) for a_iri in unique)
         with contextlib.ExitStack() as stack:
             handles = {fmt: stack.enter_context(atomic_write(out_dir / name)) for fmt, name in OUTPUTS.items()}
-            assemble(current, [(a_iri, keys[a_iri]) for _, a_iri in order], cache, handles)
+            if not copied:  # the counts and outputs are read while a fresh store is compacted (the outputs kept if it is)
+                stack.enter_context(compacting(store))
+            report.quads = len(store)
+            _count(store, report)
+            assemble(store, [(a_iri, keys[a_iri]) for _, a_iri in order], cache, handles)
+        del store, entities
+        previous.store = None
+        current = open_store(publish(out_dir, fresh))
         cache.prune()
         if page:
             from kg.page import write_page
