@@ -64,6 +64,7 @@ def _config() -> dict:
     return load_data("rules/events.yaml")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _bounds(value: str) -> tuple[dt.date, dt.date]:
     year = int(value[:4])
     if len(value) == 4:
@@ -74,6 +75,12 @@ def _bounds(value: str) -> tuple[dt.date, dt.date]:
         return dt.date(year, month, 1), nxt - dt.timedelta(days=1)
     day = dt.date.fromisoformat(value)
     return day, day
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _days(value: str) -> tuple[int, int]:
+    first, last = _bounds(value)
+    return first.toordinal(), last.toordinal()
 
 
 def compatible(a: str, b: str, window: int) -> bool:
@@ -94,33 +101,58 @@ def agreed_date(dates: list[str]) -> tuple[str | None, bool]:
     return best, conflict
 
 
+class _Span:
+    """The day bounds of a cluster's dated reports, kept as reports join, so that whether a date is compatible with
+    every one of them (kg.events.compatible) is a test of four numbers, not of each member."""
+
+    __slots__ = ("end_days", "end_other", "start_days", "start_other", "first", "last")
+
+    def __init__(self) -> None:
+        inf = float("inf")
+        self.end_days = self.end_other = self.first = inf  # the smallest last day (of day dates / of the others), first day
+        self.start_days = self.start_other = self.last = -inf  # the largest first day (of day dates / of the others), last day
+
+    def admits(self, date: str, window: int) -> bool:
+        """Whether `date` is compatible with every date in the cluster."""
+        a0, a1 = _days(date)
+        slack = window if len(date) == 10 else 0  # a window between two day dates only
+        return a0 <= min(self.end_days + slack, self.end_other) and max(self.start_days - slack, self.start_other) <= a1
+
+    def add(self, date: str) -> None:
+        b0, b1 = _days(date)
+        if len(date) == 10:
+            self.end_days, self.start_days = min(self.end_days, b1), max(self.start_days, b0)
+        else:
+            self.end_other, self.start_other = min(self.end_other, b1), max(self.start_other, b0)
+        self.first, self.last = min(self.first, b0), max(self.last, b1)
+
+    def recent(self, published: str) -> bool:
+        """Whether an article published on `published` can report this event without dating it (within 31 days)."""
+        day = dt.date.fromisoformat(published).toordinal()
+        return self.first <= day <= self.last + 31
+
+
 def _cluster(reports: list[Report], window: int) -> list[list[Report]]:
     dated = sorted((r for r in reports if r.date), key=lambda r: (_bounds(r.date)[0], r.statement))  # type: ignore[arg-type]
-    clusters: list[list[Report]] = []
+    clusters: list[tuple[list[Report], _Span]] = []
     for r in dated:
-        home = next((c for c in clusters if all(compatible(r.date, x.date, window) for x in c if x.date)), None)  # type: ignore[arg-type]
+        home = next((c for c in clusters if c[1].admits(r.date, window)), None)  # type: ignore[arg-type]
         if home is None:
-            clusters.append([r])
-        else:
-            home.append(r)
+            home = ([], _Span())
+            clusters.append(home)
+        home[0].append(r)
+        home[1].add(r.date)  # type: ignore[arg-type]
     alone: list[Report] = []
     for r in (r for r in reports if not r.date):
-        home = [c for c in clusters if r.published and _reports_recent(c, r.published)]
+        home = [c for c, span in clusters if r.published and span.recent(r.published)]
         if len(home) == 1:
             home[0].append(r)  # an undated report in an article published just after the event
         else:
             alone.append(r)
+    result = [c for c, _ in clusters]
     if alone:
-        clusters.append(alone)
-    return clusters
-
-
-def _reports_recent(cluster: list[Report], published: str) -> bool:
-    """Whether an article published on `published` can report this event without dating it (within 31 days)."""
-    start = min(_bounds(r.date)[0] for r in cluster if r.date)  # type: ignore[arg-type]
-    end = max(_bounds(r.date)[1] for r in cluster if r.date)  # type: ignore[arg-type]
-    day = dt.date.fromisoformat(published)
-    return start <= day <= end + dt.timedelta(days=31)
+        result.append(alone)
+    return result
 
 
 Group = tuple[str, str, str]  # (predicate IRI, subject, object): the reports that can be one event; symmetric pairs sorted

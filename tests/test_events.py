@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg import build, open_store, run_query, validate_store
 from kg.events import agreed_date, compatible
@@ -128,3 +130,48 @@ def test_an_undated_report_joins_only_an_event_its_article_can_be_reporting() ->
     assert by_first["st1"] == ["st1"]
     assert by_first["st2"] == ["st2", "st3"]  # published two days after: reports that meeting
     assert by_first["st4"] == ["st4"]  # published long after both: its own, undated event
+
+
+def _reference_clusters(reports: list, window: int) -> list[list]:
+    """Clustering as the rule states it, member by member: the oracle for kg.events._cluster."""
+    import datetime as dt
+
+    from kg.events import _bounds
+
+    dated = sorted((r for r in reports if r.date), key=lambda r: (_bounds(r.date)[0], r.statement))
+    clusters: list[list] = []
+    for r in dated:
+        home = next((c for c in clusters if all(compatible(r.date, x.date, window) for x in c if x.date)), None)
+        if home is None:
+            clusters.append([r])
+        else:
+            home.append(r)
+    alone = []
+    for r in (r for r in reports if not r.date):
+        def recent(c: list) -> bool:
+            start = min(_bounds(x.date)[0] for x in c if x.date)
+            end = max(_bounds(x.date)[1] for x in c if x.date)
+            return start <= dt.date.fromisoformat(r.published) <= end + dt.timedelta(days=31)
+
+        home = [c for c in clusters if r.published and recent(c)]
+        if len(home) == 1:
+            home[0].append(r)
+        else:
+            alone.append(r)
+    return clusters + ([alone] if alone else [])
+
+
+_DATES = st.builds(
+    lambda y, m, d, precision: f"{y}" if precision == 0 else f"{y}-{m:02d}" if precision == 1 else f"{y}-{m:02d}-{d:02d}",
+    st.integers(2019, 2021), st.integers(1, 12), st.integers(1, 28), st.integers(0, 2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), _DATES), st.one_of(st.none(), _DATES.filter(lambda d: len(d) == 10))), max_size=25),
+       st.integers(0, 5))
+def test_clustering_by_cluster_bounds_matches_the_rule_member_by_member(rows: list, window: int) -> None:
+    from kg.events import Report, _cluster
+
+    reports = [Report(f"st{i:02d}", "met", "a", "b", date, 0.5, f"art{i}", f"outlet{i}", published) for i, (date, published) in enumerate(rows)]
+    assert _cluster(reports, window) == _reference_clusters(reports, window)
