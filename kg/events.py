@@ -83,13 +83,6 @@ def _days(value: str) -> tuple[int, int]:
     return first.toordinal(), last.toordinal()
 
 
-def compatible(a: str, b: str, window: int) -> bool:
-    """Whether two dates can be one event: one contains the other, or two days lie within `window` days."""
-    (a0, a1), (b0, b1) = _bounds(a), _bounds(b)
-    slack = dt.timedelta(days=window if len(a) == len(b) == 10 else 0)
-    return a0 <= b1 + slack and b0 <= a1 + slack
-
-
 def agreed_date(dates: list[str]) -> tuple[str | None, bool]:
     """The most precise date consistent with all reports; on a conflict the most reported (earliest on a tie)."""
     if not dates:
@@ -103,7 +96,8 @@ def agreed_date(dates: list[str]) -> tuple[str | None, bool]:
 
 class _Span:
     """The day bounds of a cluster's dated reports, kept as reports join, so that whether a date is compatible with
-    every one of them (kg.events.compatible) is a test of four numbers, not of each member."""
+    every one of them is a test of four numbers, not of each member. Two dates are compatible when one contains the
+    other, or when two days lie within the window."""
 
     __slots__ = ("end_days", "end_other", "start_days", "start_other", "first", "last")
 
@@ -113,7 +107,8 @@ class _Span:
         self.start_days = self.start_other = self.last = -inf  # the largest first day (of day dates / of the others), last day
 
     def admits(self, date: str, window: int) -> bool:
-        """Whether `date` is compatible with every date in the cluster."""
+        """Whether `date` is compatible with every date in the cluster: a0 <= b1 + slack and b0 <= a1 + slack for each
+        member's bounds (b0, b1), the slack being the window between two day dates and 0 otherwise."""
         a0, a1 = _days(date)
         slack = window if len(date) == 10 else 0  # a window between two day dates only
         return a0 <= min(self.end_days + slack, self.end_other) and max(self.start_days - slack, self.start_other) <= a1
