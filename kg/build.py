@@ -231,8 +231,8 @@ def _read_again(
 ) -> Iterator[str]:
     """Read in full each article of an unchanged file that cannot be reused after all (its graph or fragment is gone),
     yielding the IRIs of those read."""
-    for a_iri in [a for a, item in unique.items() if isinstance(item, Known) and a not in reused]:
-        article = memo.article(unique[a_iri], max_bytes)  # type: ignore[arg-type]
+    again = memo.articles((item for a, item in unique.items() if isinstance(item, Known) and a not in reused), max_bytes)
+    for a_iri, article in again.items():
         if isinstance(article, Failure):
             report.failures.append(article)
             del unique[a_iri], sources[a_iri]

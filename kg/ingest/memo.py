@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.iris import article_iri
 from kg.ingest import discover, read_file
+from kg.iris import article_iri
 from kg.outputs import atomic_write
 from kg.records import Article, Failure
 
@@ -87,14 +87,19 @@ class ReadMemo:
             yield from items
 
     @staticmethod
-    def article(known: Known, max_bytes: int) -> Article | Failure:
-        """The full article a Known stands for, read from its file again (when its fragment or graph is gone)."""
-        items = list(read_file(Path(known.path), max_bytes))
-        for item in items:
-            if isinstance(item, Article) and article_iri(item) == known.iri:
-                return item
-        failures = [i for i in items if isinstance(i, Failure)]
-        return failures[0] if failures else Failure(Path(known.path).name, "changed while the build ran; build again")
+    def articles(known: Iterable[Known], max_bytes: int) -> dict[str, Article | Failure]:
+        """The full articles some Knowns stand for, by IRI, each file read once (when their fragments or graphs are
+        gone); a Failure for one its file no longer gives."""
+        by_file: dict[str, list[str]] = {}
+        for k in known:
+            by_file.setdefault(k.path, []).append(k.iri)
+        found: dict[str, Article | Failure] = {}
+        for path, wanted in by_file.items():
+            items = list(read_file(Path(path), max_bytes))
+            read = {article_iri(i): i for i in items if isinstance(i, Article)}
+            failure = next((i for i in items if isinstance(i, Failure)), None) or Failure(Path(path).name, "changed while the build ran; build again")
+            found.update((iri, read.get(iri, failure)) for iri in wanted)
+        return found
 
     def save(self) -> None:
         """Write the records of this build's inputs (atomically)."""
