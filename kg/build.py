@@ -25,7 +25,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from kg import iris
 from kg.errors import StoreError
 from kg.events import event_groups, event_quads, remove_events, resolve_events
-from kg.fragments import FragmentCache, Prepared, assemble, direct_triples
+from kg.fragments import HEADER, NOT_ALIASES, FragmentCache, Prepared, assemble, direct_triples
 from kg.gazetteer import default_gazetteer
 from kg.ingest import DEFAULT_MAX_BYTES
 from kg.ingest.memo import Known, ReadMemo, iri_of, words_of
@@ -34,7 +34,7 @@ from kg.outputs import atomic_write
 from kg.parallel import Item, prepare_many
 from kg.rdf import RDF, RDFS, entity_quads, kg
 from kg.records import Article, Entity, Failure
-from kg.store import build_lock, clean_leftovers, compacting, first_object, load_batches, load_nquads, new_version, open_store, publish
+from kg.store import build_lock, clean_leftovers, compacting, first_object, load_batches, load_trig, new_version, open_store, publish
 
 OUTPUTS = {"trig": "graph.trig", "ttl": "graph.ttl", "jsonl": "extractions.jsonl"}
 MEMO = ".inputs.json"  # what each input file gave, so that unchanged files are not read again (kg.ingest.memo)
@@ -147,14 +147,13 @@ class _Entities:
     def add(self, prepared: Prepared) -> None:
         """Take in the entities of a newly extracted article."""
         self.new_graphs.add(NamedNode(prepared.a_iri))
-        for entity in prepared.extraction.entities:
+        for entity in prepared.entities:
             old = self.records.get(entity.iri)
             if old is None or entity.label < old.label:
                 self.records[entity.iri] = entity
             self.affected.add(entity.iri)
-        for m in prepared.extraction.mentions:
-            if m.how not in _NOT_ALIASES:
-                self.aliases[m.entity.iri].add(m.text)
+        for iri, text in prepared.aliases:
+            self.aliases[iri].add(text)
 
     def forget(self, graph: NamedNode) -> None:
         """Note the entities an article graph about to be removed refers to (their descriptions are redone)."""
@@ -163,9 +162,11 @@ class _Entities:
 
     def update(self) -> None:
         """Describe again every affected entity (or drop it when no article refers to it any more)."""
+        load_batches(self.store, self._descriptions())
+
+    def _descriptions(self) -> Iterator[Quad]:
         g = NamedNode(iris.ENTITIES_GRAPH)
         gazetteer = default_gazetteer()
-        quads: list[Quad] = []
         for iri in sorted(self.affected):
             node = NamedNode(iri)
             entity, aliases, located = self.records.get(iri), set(self.aliases.get(iri, ())), None
@@ -179,7 +180,7 @@ class _Entities:
                 if not graphs:
                     continue
                 for q in mentions:
-                    if first_object(self.store, q.subject, _LINKED_BY, q.graph_name) not in _NOT_ALIASES:
+                    if first_object(self.store, q.subject, _LINKED_BY, q.graph_name) not in NOT_ALIASES:
                         aliases.add(first_object(self.store, q.subject, _SURFACE, q.graph_name) or "")
                 described = _description(old)
                 if described and graphs - self.new_graphs and (entity is None or described.label < entity.label):
@@ -188,11 +189,9 @@ class _Entities:
                 continue
             if located is None and entity.located_in and (state := gazetteer.state(entity.located_in)):
                 located = entity_iri("State", state.label, state.qid)
-            quads.extend(entity_quads(entity, aliases - {""}, located))
-        load_batches(self.store, quads)
+            yield from entity_quads(entity, aliases - {""}, located)
 
 
-_NOT_ALIASES = {"demonym", "title"}
 _REFERENCES = (NamedNode(iris.KG + "refersTo"), NamedNode(RDF + "subject"), NamedNode(RDF + "object"))
 _LINKED_BY, _SURFACE, _LOCATED_IN = NamedNode(iris.KG + "linkedBy"), NamedNode(iris.KG + "surface"), NamedNode(iris.KG + "locatedIn")
 
@@ -241,16 +240,26 @@ def _read_again(
             yield a_iri
 
 
-def _prepared(items: list[Item], workers: int, scheduler: str | None, min_confidence: float) -> Iterator[Prepared]:
+def _prepared(todo: list[Item], workers: int, scheduler: str | None, min_confidence: float) -> Iterator[Prepared]:
+    """Parse, extract and render the articles of `todo` (emptied on the way, so that each article's text is let go of
+    once it is taken) in this process, a pool or a cluster."""
+    count = len(todo)
+    items = _drain(todo)
     if scheduler:
         from kg.parallel import prepare_with_dask
 
         return prepare_with_dask(items, scheduler, min_confidence)
-    if workers > 1 and len(items) > 1:
+    if workers > 1 and count > 1:
         from kg.parallel import prepare_with_pool
 
         return prepare_with_pool(items, workers, min_confidence)
     return prepare_many(items, min_confidence)
+
+
+def _drain(items: list[Item]) -> Iterator[Item]:
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def build(
@@ -310,9 +319,12 @@ def build(
                 report.words += words_of(article)
                 if progress:
                     progress(article.source)
+        order = sorted((sources[a_iri][0], a_iri) for a_iri in unique)
         todo = [(a, tuple(sources[a_iri])) for a_iri, a in unique.items() if a_iri not in reused]  # every one an Article
+        del unique  # from here on `todo` holds the only references to the articles, dropped as they are parsed
         new_triples: list[tuple[str, str, str]] | None = [] if copied else None  # a full build resolves every event
-        load_nquads(store, _new_graphs(_prepared(todo, workers, scheduler, min_confidence), cache, keys, entities, new_triples, report, progress))
+        prepared = _prepared(todo, workers, scheduler, min_confidence)
+        load_trig(store, HEADER, _new_graphs(prepared, cache, keys, entities, new_triples, report, progress))
         entities.update()
         if copied:
             groups |= event_groups(store, new_triples)
@@ -322,7 +334,6 @@ def build(
             load_batches(store, event_quads(resolve_events(store)))
             store.add(Quad(NamedNode(iris.ID + "build"), kg("pipelineFingerprint"), Literal(fingerprint), NamedNode(BUILD_GRAPH)))
         store.flush()
-        order = sorted((sources[a_iri][0], a_iri) for a_iri in unique)
         with contextlib.ExitStack() as stack:
             handles = {fmt: stack.enter_context(atomic_write(out_dir / name)) for fmt, name in OUTPUTS.items()}
             if not copied:  # the counts and outputs are read while a fresh store is compacted (the outputs kept if it is)
@@ -350,19 +361,18 @@ def _new_graphs(
     prepared: Iterable[Prepared], cache: FragmentCache, keys: dict[str, str], entities: _Entities,
     triples: list[tuple[str, str, str]] | None, report: BuildReport, progress: Callable[[str], None] | None,
 ) -> Iterator[bytes]:
-    """The N-Quads of each newly prepared article graph, noting its fragment, entities and (into `triples`, unless
+    """The TriG block of each newly prepared article graph, noting its fragment, entities and (into `triples`, unless
     None) direct triples on the way."""
     for item in prepared:
-        article = item.extraction.article
         cache.put(keys[item.a_iri], item.fragment)
         entities.add(item)
         if triples is not None:
             triples.extend(item.direct)
         report.articles += 1
-        report.words += len(article.text.split())
+        report.words += item.words
         if progress:
-            progress(article.source)
-        yield item.nquads
+            progress(item.source)
+        yield item.fragment.trig
 
 
 def _count(store: Store, report: BuildReport) -> None:

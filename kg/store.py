@@ -176,8 +176,9 @@ def _batches(items: Iterable[T], limit: int, size: Callable[[T], int]) -> Iterat
         yield buffer
 
 
-def load_batches(store: Store, quads: Iterable[Quad], batch: int = 200_000) -> int:
-    """Bulk-load quads in batches (memory stays bounded); returns how many were given."""
+def load_batches(store: Store, quads: Iterable[Quad], batch: int = 25_000) -> int:
+    """Bulk-load quads in batches (memory stays bounded: a `Quad` object takes about 1 KiB, and smaller batches
+    load as fast); returns how many were given."""
     count = 0
     for buffer in _batches(quads, batch, lambda _quad: 1):
         store.bulk_extend(buffer)
@@ -185,10 +186,11 @@ def load_batches(store: Store, quads: Iterable[Quad], batch: int = 200_000) -> i
     return count
 
 
-def load_nquads(store: Store, documents: Iterable[bytes], batch_bytes: int = 16 << 20) -> None:
-    """Bulk-load N-Quads documents, joined into batches of about `batch_bytes` (memory stays bounded)."""
-    for buffer in _batches(documents, batch_bytes, len):
-        store.bulk_load(b"".join(buffer), format=RdfFormat.N_QUADS)
+def load_trig(store: Store, header: bytes, blocks: Iterable[bytes], batch_bytes: int = 4 << 20) -> None:
+    """Bulk-load TriG blocks written without prefix lines, joined into batches of about `batch_bytes` under the prefix
+    declarations `header` (memory stays bounded)."""
+    for buffer in _batches(blocks, batch_bytes, len):
+        store.bulk_load(header + b"".join(buffer), format=RdfFormat.TRIG)
 
 
 def publish(out_dir: Path, fresh: Path) -> Path:
