@@ -14,6 +14,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -188,9 +189,18 @@ def load_batches(store: Store, quads: Iterable[Quad], batch: int = 25_000) -> in
 
 def load_trig(store: Store, header: bytes, blocks: Iterable[bytes], batch_bytes: int = 4 << 20) -> None:
     """Bulk-load TriG blocks written without prefix lines, joined into batches of about `batch_bytes` under the prefix
-    declarations `header` (memory stays bounded)."""
-    for buffer in _batches(blocks, batch_bytes, len):
-        store.bulk_load(header + b"".join(buffer), format=RdfFormat.TRIG)
+    declarations `header`. Each batch loads in a thread of its own while the next one is gathered (pyoxigraph lets
+    go of the GIL while it loads), so that whatever produces `blocks`, the parse in a one-process build, goes on
+    meanwhile; at most one batch loads at a time, so memory stays bounded."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store-load") as loader:
+        loading: Future[None] | None = None
+        for buffer in _batches(blocks, batch_bytes, len):
+            data = header + b"".join(buffer)
+            if loading is not None:
+                loading.result()
+            loading = loader.submit(store.bulk_load, data, format=RdfFormat.TRIG)
+        if loading is not None:
+            loading.result()
 
 
 def publish(out_dir: Path, fresh: Path) -> Path:

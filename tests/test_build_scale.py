@@ -14,8 +14,11 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import build, export, iris, open_store
-from kg.fragments import HEADER, body
-from kg.rdf import PREFIXES
+from kg.fragments import HEADER, NOT_ALIASES, body, prepare
+from kg.ingest import read_file
+from kg.parallel import _extractor
+from kg.rdf import PREFIXES, article_quads
+from kg.records import Article
 from kg.store import load_trig
 from tests.conftest import ARTICLES, copy_articles
 
@@ -161,6 +164,19 @@ def test_article_graphs_load_the_same_in_batches_of_any_size() -> None:
         store = Store()
         load_trig(store, HEADER, iter(blocks), batch_bytes=size)
         assert sorted(map(str, store)) == sorted(str(q) for qs in quads for q in qs)
+
+
+def test_an_article_graph_travels_whole_in_its_trig_block() -> None:
+    """A worker sends back no N-Quads copy of the graph: the store loads it from the fragment's TriG block."""
+    article = next(a for a in read_file(ARTICLES / "bulgaria-gas.txt") if isinstance(a, Article))
+    extraction = _extractor().extract(article)
+    sources = (article.source,)
+    prepared = prepare(extraction, sources)
+    store = Store()
+    load_trig(store, HEADER, [prepared.fragment.trig])
+    assert set(store) == set(article_quads(extraction, sources)) and len(store) > 50
+    assert prepared.words == len(article.text.split()) and prepared.entities == extraction.entities
+    assert {text for _, text in prepared.aliases} == {m.text for m in extraction.mentions if m.how not in NOT_ALIASES}
 
 
 def test_articles_fixture_folder_is_untouched() -> None:
