@@ -20,8 +20,9 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console()
-err = Console(stderr=True)
+# messages are never hard-wrapped at the terminal's width: a script reading a line gets the whole line
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="The store folder written by `kg build` (DIR/store).")]
 DEFAULT_STORE = Path("out/store")
@@ -136,7 +137,7 @@ def _error_line(message: str, code: int) -> None:
     """One unwrapped `error: ...` line on stderr, then exit."""
     from rich.markup import escape
 
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -206,7 +207,7 @@ def queries(
     while body and (not body[0].strip() or body[0].lstrip().startswith("#")):
         body.pop(0)  # the header, shown above
     lines += ["", "\n".join(body).rstrip()]
-    out.print(Text("\n".join(lines)), soft_wrap=True)
+    out.print(Text("\n".join(lines)))
 
 
 @app.command()

@@ -102,6 +102,18 @@ def test_kg_page_renders_a_focused_subgraph(built: Path, tmp_path: Path) -> None
     assert dated.returncode == 0 and "(2 nodes, 2 relations)" in dated.stdout
 
 
+def test_cli_messages_are_not_wrapped_at_the_terminal_width(built: Path, tmp_path: Path) -> None:
+    folder = tmp_path / ("a-folder-name-long-enough-to-pass-any-terminal-width-" * 3)
+    folder.mkdir()
+    target = folder / "page.html"
+    result = run_kg("page", "--store", str(built / "store"), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert line.startswith(f"wrote {target} (") and line.endswith(" relations)")
+    missing = run_kg("page", "--store", str(folder / "no-store"), "-o", str(target))
+    assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1 and str(folder / "no-store") in missing.stderr
+
+
 @pytest.mark.parametrize("fmt", ["ttl", "nt", "nq", "trig", "jsonld"])
 def test_every_export_of_a_hostile_build_reparses(built: Path, fmt: str) -> None:
     import io
