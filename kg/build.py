@@ -25,6 +25,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from kg import iris
 from kg.errors import StoreError
 from kg.events import event_groups, event_quads, remove_events, resolve_events
+from kg.export import read_jsonl
 from kg.fragments import HEADER, NOT_ALIASES, FragmentCache, Prepared, assemble, direct_triples
 from kg.gazetteer import default_gazetteer
 from kg.ingest import DEFAULT_MAX_BYTES
@@ -349,7 +350,7 @@ def build(
             from kg.page import write_page
             from kg.page_data import page_data
 
-            write_page(page_data(current), out_dir / "graph.html")
+            write_page(page_data(current, records=read_jsonl(out_dir / OUTPUTS["jsonl"])), out_dir / "graph.html")
         report.seconds = time.perf_counter() - started
         with atomic_write(out_dir / "summary.json") as handle:
             handle.write(json.dumps(report.summary(), indent=2, ensure_ascii=False).encode("utf-8"))

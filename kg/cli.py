@@ -307,12 +307,13 @@ def eval_(
     import json
 
     from kg.evaluate import evaluate
+    from kg.export import read_jsonl
 
     path = predictions or out_dir / "extractions.jsonl"
     if not path.is_file():
         _fail(f"no predictions at {path} (run `kg build` first, or name a JSONL file)")
     try:
-        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        records = list(read_jsonl(path))
         result = evaluate(gold, records)
     except (OSError, ValueError) as exc:
         _fail(f"cannot evaluate: {exc}")

@@ -7,6 +7,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import IO, NamedTuple
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
@@ -125,6 +126,14 @@ def article_records(a_iri: str, quads: Iterable[Quad], described: Mapping[str, D
         if n["subject"] in described and n["object"] in described  # a relation whose ends are not described is left out
     ]
     return [{"source": source, **record} for source in sorted(sources) for record in (*entities.values(), *relations)]
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    """The records of a JSONL file (such as `extractions.jsonl`), one at a time; blank lines skipped."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
 
 
 def jsonl_records(store: Store) -> Iterator[dict]:

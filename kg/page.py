@@ -22,11 +22,13 @@ import functools
 import json
 import math
 import re
+import secrets
 from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import jinja2
 import pyvis
@@ -401,6 +403,7 @@ def _events_payload(events: Sequence[PageEvent], relation_index: dict[str, int])
 
 
 def _payload(data: PageData) -> dict[str, Any]:
+    """The page's data; its `relations` an iterator, written one record at a time."""
     _validate(data)
     net, edge_ids, degree = _build_network(data)
     present_types = {n.type for n in data.nodes}
@@ -412,15 +415,16 @@ def _payload(data: PageData) -> dict[str, Any]:
     events = _events_payload(data.events, relation_index)
     event_of = {i: k for k, e in enumerate(events) for i in e["reports"]}
 
-    relations = []
-    stops: dict[str, tuple[str, str]] = {}
-    for i, r in enumerate(data.relations):
-        iv = _interval(r.date)
-        if iv is not None:
-            stops[r.date] = iv  # type: ignore[index]
-        ev = r.evidence
-        relations.append(
-            {
+    stops = {r.date: iv for r in data.relations if (iv := _interval(r.date)) is not None}
+    date_stops = [
+        {"d": d, "d0": iv[0], "d1": iv[1]} for d, iv in sorted(stops.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))
+    ]
+
+    def relations() -> Iterator[dict[str, Any]]:
+        for i, r in enumerate(data.relations):
+            iv = _interval(r.date)
+            ev = r.evidence
+            yield {
                 "id": r.id,
                 "s": node_index[r.subject],
                 "o": node_index[r.object],
@@ -437,10 +441,7 @@ def _payload(data: PageData) -> dict[str, Any]:
                 "edge": edge_ids[_undirected_pair(r.subject, r.object)],
                 "event": event_of.get(i),
             }
-        )
-    date_stops = [
-        {"d": d, "d0": iv[0], "d1": iv[1]} for d, iv in sorted(stops.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))
-    ]
+
     vis_nodes = []
     for vis_node, n in zip(net.nodes, data.nodes, strict=True):
         vis_nodes.append(
@@ -462,7 +463,7 @@ def _payload(data: PageData) -> dict[str, Any]:
         "predicates": [{"name": p, "count": sum(1 for r in data.relations if r.predicate == p)} for p in preds],
         "nodes": vis_nodes,
         "edges": net.edges,
-        "relations": relations,
+        "relations": relations(),  # one record at a time: the page's largest part is never held whole
         "events": events,
         "dates": date_stops,
         "options": net.options,
@@ -506,20 +507,37 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_page(data: PageData) -> str:
-    """The complete, self-contained HTML page for ``data`` (no external resource of any kind)."""
+def _write_page(data: PageData, write: Callable[[str], object]) -> None:
+    """Write the page piece by piece: the template around the data, the data one top-level value (and one relation)
+    at a time, so that memory holds neither the page nor its JSON whole."""
     payload = _payload(data)
     template = _environment().get_template("kg/template.html")
-    return template.render(
-        title=data.title,
-        cdn_resources="in_line",
-        vis_library=_VIS_LIBRARY,
-        vis_css=_VIS_CSS,
-        kg_data=Markup(_script_json(payload)),
-    )
+    slot = f"kg-data-{secrets.token_hex(16)}"  # where the data goes: a mark no title can hold
+    html = template.render(title=data.title, cdn_resources="in_line", vis_library=_VIS_LIBRARY, vis_css=_VIS_CSS, kg_data=Markup(slot))
+    head, _, tail = html.partition(slot)
+    write(head)
+    write("{")
+    for n, (key, value) in enumerate(payload.items()):
+        write(("," if n else "") + _script_json(key) + ":")
+        if isinstance(value, Iterator):
+            write("[")
+            for i, item in enumerate(value):
+                write(("," if i else "") + _script_json(item))
+            write("]")
+        else:
+            write(_script_json(value))
+    write("}")
+    write(tail)
+
+
+def render_page(data: PageData) -> str:
+    """The complete, self-contained HTML page for ``data`` (no external resource of any kind)."""
+    parts: list[str] = []
+    _write_page(data, parts.append)
+    return "".join(parts)
 
 
 def write_page(data: PageData, path: Path) -> None:
     """Write the page to ``path`` atomically (temporary file in the same directory, then renamed); creates the directory."""
     with atomic_write(Path(path)) as handle:
-        handle.write(render_page(data).encode("utf-8"))
+        _write_page(data, lambda text: handle.write(text.encode("utf-8")))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from pyoxigraph import Store
 
@@ -59,8 +60,10 @@ def page_events(store: Store) -> tuple[PageEvent, ...]:
     return tuple(sorted(events, key=lambda e: e.id))
 
 
-def page_data(store: Store, title: str = "kg — relations graph") -> PageData:
-    """Every related entity, every relation and every event of the store, ready for the page."""
+def page_data(store: Store, title: str = "kg — relations graph", records: Iterable[dict] | None = None) -> PageData:
+    """Every related entity, every relation and every event of the store, ready for the page; the relations from
+    `records` when given (the store's JSONL records, such as a build's `extractions.jsonl`: read back far faster
+    than they are derived from the store again)."""
     sources = {
         row["a"].value: PageSource(
             article=row["a"].value,
@@ -76,7 +79,7 @@ def page_data(store: Store, title: str = "kg — relations graph") -> PageData:
         for row in store.query(_ENTITIES % {"kg": iris.KG, "entities": iris.ENTITIES_GRAPH})
     }
     relations: dict[str, PageRelation] = {}
-    for record in jsonl_records(store):
+    for record in jsonl_records(store) if records is None else records:
         if record["kind"] == "entity" or record["iri"] in relations:
             continue
         begin = record["start"]

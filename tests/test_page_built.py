@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg import build, open_store, run_query
+from kg.export import jsonl_records, read_jsonl
 from kg.page import render_page, select
 from kg.page_data import page_data
 from tests.conftest import copy_articles, run_kg, write_articles
@@ -89,6 +90,16 @@ def test_page_data_carries_the_events_and_their_reports(built: Path) -> None:
     assert later.events == (visit,)
     (shown,) = json.loads(_data_block(render_page(later)))["events"]
     assert (shown["n"], len(shown["reports"]), shown["elsewhere"]) == (2, 1, 1)
+
+
+def test_the_built_page_is_the_page_of_its_store(built: Path) -> None:
+    """The build draws its page from the JSONL it wrote, streamed to the file; the page drawn from the store alone
+    (its records derived again, the page rendered whole) is the same, byte for byte."""
+    store = open_store(built / "store")
+    assert render_page(page_data(store)).encode("utf-8") == (built / "graph.html").read_bytes()
+    records = list(read_jsonl(built / "extractions.jsonl"))
+    assert records == list(jsonl_records(store))
+    assert any(r["kind"] == "relation" for r in records)
 
 
 def test_kg_page_renders_a_focused_subgraph(built: Path, tmp_path: Path) -> None:
