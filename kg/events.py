@@ -185,9 +185,9 @@ def _reports(store: Store, group: Group, places: dict[str, list[str]], articles:
             article = articles.get(g)
             if article is None:
                 article = articles[g] = {f: first_object(store, g, NamedNode(f), g) for f in _ARTICLE_FIELDS}
-            for q in store.quads_for_pattern(None, _SUBJECT, NamedNode(subject), g):
+            for q in store.quads_for_pattern(None, _PREDICATE, p, g):  # an article has few statements of one predicate
                 st = q.subject
-                if Quad(st, _PREDICATE, p, g) not in store or Quad(st, _OBJECT, NamedNode(obj), g) not in store:
+                if Quad(st, _SUBJECT, NamedNode(subject), g) not in store or Quad(st, _OBJECT, NamedNode(obj), g) not in store:
                     continue
                 yield Report(
                     statement=st.value,
