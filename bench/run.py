@@ -11,7 +11,9 @@ Steps (each prints `n/a` with the reason instead of failing when kg lacks the fe
 3. the same with `workers=2`;
 4. the same on a Dask `LocalCluster(n_workers=2, threads_per_worker=1, processes=True)` (`scheduler=`);
 5. store loading: kg's `write_store` against pyoxigraph `Store.bulk_load` of the same quads (an N-Quads dump of 2.);
-6. peak RSS of a build of the first tenth of the corpus (at most 1,000 articles), to show that memory stays flat;
+6. graph.html drawn alone from 2.'s folder, as a build does last (its time and peak RSS; rss_mib_10k is the larger of
+   2.'s peak and the page's), and the peak RSS of a build of the first tenth of the corpus (at most 1,000 articles),
+   to show that memory stays flat;
 7. incremental: change one article and rebuild into 2.'s folder (time as % of 2.), then delete one article's file and
    rebuild; checks that the changed article has one version, that the deleted one's graph is gone, no duplicates;
 8. query latency: every saved query of kg (kg/queries/*.rq, with the parameters of its first `example:` line; five
@@ -160,6 +162,29 @@ def child_build(spec: dict) -> None:
         "maxrss_kib": _maxrss_kib(resource.RUSAGE_SELF),
         "maxrss_children_kib": _maxrss_kib(resource.RUSAGE_CHILDREN),
     })
+
+
+def child_page(spec: dict) -> None:
+    """The build's page step alone: graph.html drawn from a build folder's store and extractions.jsonl."""
+    import resource
+
+    from kg.page import write_page
+    from kg.page_data import page_data
+    from kg.store import open_store
+
+    out, path = Path(spec["out"]), Path(spec["page"])
+    t0 = time.perf_counter()
+    store = open_store(out / "store")
+    if "records" in inspect.signature(page_data).parameters:  # kg reads the page's relations back from the JSONL
+        from kg.export import read_jsonl
+
+        data = page_data(store, records=read_jsonl(out / "extractions.jsonl"))
+    else:
+        data = page_data(store)
+    read = time.perf_counter() - t0
+    write_page(data, path)
+    _emit({"seconds": time.perf_counter() - t0, "read_seconds": read, "relations": len(data.relations), "nodes": len(data.nodes),
+           "bytes": path.stat().st_size, "maxrss_kib": _maxrss_kib(resource.RUSAGE_SELF)})
 
 
 def child_cluster(spec: dict) -> None:
@@ -362,6 +387,7 @@ class Bench:
     notes: list[str] = field(default_factory=list)
     info: dict = field(default_factory=dict)
     w1: ChildResult | None = None
+    page: ChildResult | None = None  # graph.html drawn alone from w1's folder (the builds are timed without it)
     w1_out: Path | None = None
 
     # -- helpers ------------------------------------------------------------------------------------------------
@@ -545,6 +571,8 @@ class Bench:
         full = self.w1.peak_rss if self._usable(self.w1) else 0
         if full:
             self.keys["rss_mib_10k"] = full / MIB
+        if full and not self.args.page:
+            self.step_page(full)
         small_n = self.args.small
         small_rss = 0
         if not self.args.skip_rss and full and 0 < small_n < self.args.articles:
@@ -565,6 +593,22 @@ class Bench:
                      "no smaller build to compare" if not self.args.skip_rss else "small build skipped (--skip-rss)")
         else:
             self.row("peak RSS of a build (MiB)", value="n/a", target=TARGETS["rss_mib_10k"], note="the 1-process build failed")
+
+    def step_page(self, build_rss: int) -> None:
+        """Draw graph.html alone from the 1-process build (which `kg build` does last, unless --no-page): its time and
+        peak RSS; rss_mib_10k becomes the larger of the build's and the page's peaks."""
+        log("page: drawing graph.html from the 1-process build")
+        self.page = run_child("page", {"out": str(self.w1_out), "page": str(self.work / "page.html")}, timeout=self.args.timeout)
+        self.contention("page", self.page)
+        if not self.page.ok:
+            self.row("graph.html of the 1-process build", value="n/a", note=self.page.error[:120])
+            return
+        d, rss = self.page.data, self.page.peak_rss
+        self.keys["rss_mib_10k"] = max(build_rss, rss) / MIB
+        log(f"page: {d['relations']} relations, {d['bytes'] / 1e6:.1f} MB in {d['seconds']:.1f} s, peak RSS {rss / MIB:.0f} MiB")
+        self.row(f"graph.html of the {self.args.articles:,}-article build (s, peak RSS MiB)", f"{d['seconds']:.1f} s",
+                 f"{100 * d['seconds'] / self.w1.data['seconds']:.1f} % of the build", f"{rss / MIB:.0f}", TARGETS["rss_mib_10k"],
+                 f"{d['relations']:,} relations, {d['bytes'] / 1e6:.1f} MB (read {d['read_seconds']:.1f} s); drawn by every build unless --no-page")
 
     # -- 7: incremental -----------------------------------------------------------------------------------------
     def step_incremental(self) -> None:
@@ -609,6 +653,10 @@ class Bench:
                                   "every article was re-parsed, so incremental_pct is not meaningful for this run")
             self.row("incremental: 1 article changed (% of the full build)", f"{result.data['seconds']:.1f} s", f"{self.w1.data['seconds']:.1f} s",
                      f"{pct:.2f}", TARGETS["incremental_pct"], f"reused (skipped) articles: {'n/a' if skipped is None else skipped}")
+            if self.page is not None and self.page.ok:
+                with_page = result.data["seconds"] + self.page.data["seconds"]
+                self.row("  the same with graph.html drawn again (% of the full build)", f"{with_page:.1f} s", f"{self.w1.data['seconds']:.1f} s",
+                         f"{100 * with_page / self.w1.data['seconds']:.2f}", "", "for information: the page is drawn whole by every build")
         else:
             self.row("incremental: 1 article changed", value="n/a", target=TARGETS["incremental_pct"], note=(result.unsupported or result.error)[:120])
             return
@@ -1030,7 +1078,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "so that edits made during the run do not mix versions or invalidate the incremental manifest)")
     for step in ("workers", "dask", "load", "rss", "incremental", "query"):
         parser.add_argument(f"--skip-{step}", action="store_true", help=f"skip the {step} step (its key prints n/a)")
-    parser.add_argument("--child", choices=("spacy", "build", "cluster", "query"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("spacy", "build", "cluster", "query", "page"), help=argparse.SUPPRESS)
     parser.add_argument("--spec", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -1051,7 +1099,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child:
-        {"spacy": child_spacy, "build": child_build, "cluster": child_cluster, "query": child_query}[args.child](json.loads(args.spec))
+        {"spacy": child_spacy, "build": child_build, "cluster": child_cluster, "query": child_query, "page": child_page}[args.child](json.loads(args.spec))
         return 0
     from generate import generate
 
