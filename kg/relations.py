@@ -543,12 +543,12 @@ class RelationExtractor:
         return homes
 
     def _not_at_home(self, relations: list[Relation], article: Article) -> list[Relation]:
-        """A person in their own country is not visiting it (nor a place in it)."""
+        """A person in their own country is not visiting it (nor a place in it), and a state visits no place of its own."""
         homes = self._home_states(relations, article)
         kept: list[Relation] = []
         for r in relations:
-            if r.predicate == "visited" and r.subject.type == "Person":
-                home = homes.get(r.subject.iri, set())
+            if r.predicate == "visited" and r.subject.type in {"Person", "State"}:
+                home = {r.subject.label} if r.subject.type == "State" else homes.get(r.subject.iri, set())
                 where = r.object.label if r.object.type == "State" else r.object.located_in
                 if where is not None and where in home:
                     continue

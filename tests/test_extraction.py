@@ -254,3 +254,14 @@ def test_supply_begun_or_agreed_keeps_its_supplier(extractor: Extractor) -> None
     assert ("Azerbaijan", "suppliesEnergyTo", "Albania", None) in got
     asked = extract(extractor, "Serbia asked Azerbaijan to supply more gas to Srbijagas.")
     assert not any(s == "Serbia" and p == "suppliesEnergyTo" for s, p, _, _ in asked)  # the asker is not the supplier
+
+
+def test_the_guest_met_in_a_city_visited_it_and_a_state_visits_no_place_of_its_own(extractor: Extractor) -> None:
+    got = extract(extractor, "Serbian President Aleksandar Vucic met Ilham Aliyev in Belgrade on 3 March 2024.")
+    assert ("Ilham Aliyev", "visited", "Belgrade", "2024-03-03") in got  # the one met, away from home
+    assert not any(s == "Aleksandar Vučić" and p == "visited" for s, p, _, _ in got)  # the host, at home
+    abroad = extract(extractor, "Ilham Aliyev met Kyriakos Mitsotakis in New York on 23 September 2024.")
+    assert {("Ilham Aliyev", "visited", "New York", "2024-09-23"), ("Kyriakos Mitsotakis", "visited", "New York", "2024-09-23")} <= abroad
+    at_home = extract(extractor, "Bulgarian ministers attended the summit in Sofia. Azerbaijan's delegation arrived in Sofia on Monday.")
+    assert not any(s == "Bulgaria" and p == "visited" for s, p, _, _ in at_home)
+    assert any(s == "Azerbaijan" and p == "visited" and o == "Sofia" for s, p, o, _ in at_home)
