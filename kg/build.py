@@ -33,7 +33,7 @@ from kg.ingest.memo import Known, ReadMemo, iri_of, words_of
 from kg.iris import entity_iri
 from kg.outputs import atomic_write
 from kg.parallel import Item, prepare_many
-from kg.rdf import RDF, RDFS, entity_quads, kg
+from kg.rdf import RDF, RDFS, SKOS, entity_quads, kg
 from kg.records import Article, Entity, Failure
 from kg.store import build_lock, clean_leftovers, compacting, first_object, load_batches, load_trig, new_version, open_store, publish
 
@@ -175,17 +175,13 @@ class _Entities:
                 old = list(self.store.quads_for_pattern(node, None, None, g))
                 for q in old:
                     self.store.remove(q)
-                mentions = list(self.store.quads_for_pattern(None, _REFERENCES[0], node, None))
-                graphs = {q.graph_name for q in mentions}
-                graphs.update(q.graph_name for p in _REFERENCES[1:] for q in self.store.quads_for_pattern(None, p, node, None))
-                if not graphs:
-                    continue
-                for q in mentions:
-                    if first_object(self.store, q.subject, _LINKED_BY, q.graph_name) not in NOT_ALIASES:
-                        aliases.add(first_object(self.store, q.subject, _SURFACE, q.graph_name) or "")
                 described = _description(old)
-                if described and graphs - self.new_graphs and (entity is None or described.label < entity.label):
-                    entity, located = described, next((q.object.value for q in old if q.predicate == _LOCATED_IN), None)
+                if described and self._referenced_elsewhere(node):
+                    # the names the kept articles give it are among its old names: keep those a mention still bears
+                    names = {q.object for q in old if q.predicate == _ALT_LABEL} | {Literal(described.label)}
+                    aliases.update(name.value for name in names if self._still_named(node, name))
+                    if entity is None or described.label < entity.label:
+                        entity, located = described, next((q.object.value for q in old if q.predicate == _LOCATED_IN), None)
             if entity is None:
                 continue
             if located is None and entity.located_in and (state := gazetteer.state(entity.located_in)):
@@ -193,8 +189,22 @@ class _Entities:
             yield from entity_quads(entity, aliases - {""}, located)
 
 
+    def _referenced_elsewhere(self, node: NamedNode) -> bool:
+        """Whether an article graph not parsed in this build refers to the entity (stops at the first one)."""
+        return any(q.graph_name not in self.new_graphs for p in _REFERENCES for q in self.store.quads_for_pattern(None, p, node, None))
+
+    def _still_named(self, node: NamedNode, name: Literal) -> bool:
+        """Whether a mention of the entity, linked otherwise than by demonym or title, bears `name` (stops at the first)."""
+        return any(
+            Quad(q.subject, _REFERENCES[0], node, q.graph_name) in self.store
+            and first_object(self.store, q.subject, _LINKED_BY, q.graph_name) not in NOT_ALIASES
+            for q in self.store.quads_for_pattern(None, _SURFACE, name, None)
+        )
+
+
 _REFERENCES = (NamedNode(iris.KG + "refersTo"), NamedNode(RDF + "subject"), NamedNode(RDF + "object"))
 _LINKED_BY, _SURFACE, _LOCATED_IN = NamedNode(iris.KG + "linkedBy"), NamedNode(iris.KG + "surface"), NamedNode(iris.KG + "locatedIn")
+_ALT_LABEL = NamedNode(SKOS + "altLabel")
 
 
 def _description(quads: list[Quad]) -> Entity | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pyoxigraph import Store
 
@@ -24,11 +24,10 @@ SELECT ?a ?outlet ?title ?published ?url WHERE { GRAPH ?a { ?a a kg:Article .
   OPTIONAL { ?a schema:datePublished ?published } OPTIONAL { ?a schema:url ?url } } }
 """
 _EVENTS = """
-PREFIX kg: <%(kg)s> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?e ?type ?a ?agent ?t ?target ?date ?conflict ?n ?conf WHERE {
+PREFIX kg: <%(kg)s>
+SELECT ?e ?type ?a ?t ?date ?conflict ?n ?conf WHERE {
   GRAPH <%(events)s> { ?e a kg:Event ; kg:eventType ?type ; kg:agent ?a ; kg:target ?t ; kg:corroboration ?n ; kg:confidence ?conf .
-    OPTIONAL { ?e kg:date ?date } OPTIONAL { ?e kg:dateConflict ?conflict } }
-  OPTIONAL { GRAPH <%(entities)s> { ?a rdfs:label ?agent } } OPTIONAL { GRAPH <%(entities)s> { ?t rdfs:label ?target } } }
+    OPTIONAL { ?e kg:date ?date } OPTIONAL { ?e kg:dateConflict ?conflict } } }
 """
 _EVENT_VALUES = """
 PREFIX kg: <%(kg)s>
@@ -36,9 +35,10 @@ SELECT ?e ?p ?v WHERE { GRAPH <%(events)s> { ?e ?p ?v } VALUES ?p { kg:reportedI
 """
 
 
-def page_events(store: Store) -> tuple[PageEvent, ...]:
-    """The store's events (kg:Event in the events graph), each with its reports' statement IRIs."""
-    names = {"kg": iris.KG, "events": EVENTS_GRAPH, "entities": iris.ENTITIES_GRAPH}
+def page_events(store: Store, labels: Mapping[str, str]) -> tuple[PageEvent, ...]:
+    """The store's events (kg:Event in the events graph), each with its reports' statement IRIs; its participants
+    named by `labels` (entity IRI -> label; an entity without one by its IRI)."""
+    names = {"kg": iris.KG, "events": EVENTS_GRAPH}
     values: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in store.query(_EVENT_VALUES % names):
         values[(row["e"].value, row["p"].value.rsplit("#", 1)[-1])].append(row["v"].value)
@@ -46,8 +46,8 @@ def page_events(store: Store) -> tuple[PageEvent, ...]:
         PageEvent(
             id=row["e"].value,
             predicate=row["type"].value.rsplit("#", 1)[-1],
-            agent=term_value(row["agent"]) or row["a"].value,
-            target=term_value(row["target"]) or row["t"].value,
+            agent=labels.get(row["a"].value, row["a"].value),
+            target=labels.get(row["t"].value, row["t"].value),
             date=term_value(row["date"]),
             reported_dates=tuple(sorted(values[(row["e"].value, "reportedDate")])),
             conflict=term_value(row["conflict"]) == "true",
@@ -101,5 +101,5 @@ def page_data(store: Store, title: str = "kg — relations graph", records: Iter
         nodes=tuple(n for iri, n in sorted(nodes.items()) if iri in used or not relations),
         relations=tuple(relations.values()),
         title=title,
-        events=page_events(store),
+        events=page_events(store, {iri: n.label for iri, n in nodes.items()}),
     )

@@ -20,7 +20,7 @@ from kg.parallel import _extractor
 from kg.rdf import PREFIXES, article_quads
 from kg.records import Article
 from kg.store import load_trig
-from tests.conftest import ARTICLES, copy_articles
+from tests.conftest import ARTICLES, copy_articles, write_articles
 
 NAMES = ["albania-visit.txt", "bulgaria-gas.txt", "macedonia-montenegro.txt", "batch.jsonl", "no-header.txt"]
 
@@ -71,6 +71,30 @@ def test_changed_and_deleted_articles_match_a_clean_build(inputs: Path, tmp_path
     assert "visited" in text and "Montenegro" in text
     graphs = {g.value for g in open_store(out / "store").named_graphs()}
     assert len([g for g in graphs if "/article/" in g]) == 6
+
+
+def test_an_entity_keeps_only_the_names_its_remaining_articles_give_it(tmp_path: Path) -> None:
+    """An incremental rebuild redescribes an entity from its old names still borne by a mention (not by reading every
+    mention of it again): the names only a deleted article gave go, those a new article gives come, as in a clean build."""
+    (tmp_path / "in").mkdir()
+    folder = write_articles(tmp_path / "in", {
+        "first.txt": ("Balkan Wire", "2023-03-04", "Serbian President Aleksandar Vucic met Ilham Aliyev in Baku on 3 March 2023. Vucic praised the talks."),
+        "second.txt": ("Caspian Daily", "2023-05-05", "President Aleksandar Vučić visited Azerbaijan on 4 May 2023."),
+    })
+    out = tmp_path / "out"
+    build([folder], out, page=False)
+    vucic = "SELECT ?alias WHERE { GRAPH ?g { ?e <http://www.w3.org/2000/01/rdf-schema#label> \"Aleksandar Vučić\" ; <http://www.w3.org/2004/02/skos/core#altLabel> ?alias } }"
+    names = {row["alias"].value for row in open_store(out / "store").query(vucic)}
+    assert names == {"Vucic", "Aleksandar Vucic"}
+    (folder / "first.txt").unlink()
+    write_articles(folder, {"third.txt": ("Balkan Wire", "2023-06-07", "Ilham Aliyev phoned Aleksandar Vucic on 6 June 2023.")})
+    report = build([folder], out, page=False)
+    assert report.skipped == 1 and report.removed == 1
+    after = {row["alias"].value for row in open_store(out / "store").query(vucic)}
+    assert after == {"Aleksandar Vucic"}  # "Vucic" went with the first article; the third gives the full name again
+    clean = tmp_path / "clean"
+    build([folder], clean, page=False)
+    assert nquads(out) == nquads(clean)
 
 
 def test_unchanged_files_are_not_read_again_and_the_outputs_stay_the_same(inputs: Path, tmp_path: Path) -> None:
