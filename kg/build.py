@@ -188,7 +188,6 @@ class _Entities:
                 located = entity_iri("State", state.label, state.qid)
             yield from entity_quads(entity, aliases - {""}, located)
 
-
     def _referenced_elsewhere(self, node: NamedNode) -> bool:
         """Whether an article graph not parsed in this build refers to the entity (stops at the first one)."""
         return any(q.graph_name not in self.new_graphs for p in _REFERENCES for q in self.store.quads_for_pattern(None, p, node, None))
