@@ -135,9 +135,9 @@ def child_build(spec: dict) -> None:
         elif int(workers) != 1:
             _emit({"unsupported": "kg.build has no `workers` parameter yet"})
             return
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _own_seconds()
     report = kg.build([Path(p) for p in spec["paths"]], Path(spec["out"]), **kwargs)
-    seconds = time.perf_counter() - t0
+    seconds, cpu_seconds = time.perf_counter() - t0, _own_seconds() - cpu0
     try:
         from kg.build import pipeline_fingerprint
 
@@ -149,6 +149,7 @@ def child_build(spec: dict) -> None:
         skipped = len(skipped)
     _emit({
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,  # this process's threads and its waited-for children (a pool's workers)
         "report_seconds": report.seconds,
         "articles": report.articles,
         "words": report.words,
@@ -288,6 +289,14 @@ def _own_seconds(extra: tuple[int, ...] = ()) -> float:
             except psutil.Error:
                 pass
     return total
+
+
+def _cpu_note(rebuild: ChildResult, full: ChildResult) -> str:
+    """The rebuild's CPU time beside its wall time: where the two differ, the step waited on the disk."""
+    cpu = rebuild.data.get("cpu_seconds")
+    if cpu is None:
+        return "CPU n/a"
+    return f"CPU {cpu:.1f} s ({100 * cpu / full.data['seconds']:.2f} % of the full build's wall time)"
 
 
 class Cluster:
@@ -652,7 +661,8 @@ class Bench:
                 self.notes.append("kg's code or data changed between the full build and the incremental one (pipeline fingerprint differs): "
                                   "every article was re-parsed, so incremental_pct is not meaningful for this run")
             self.row("incremental: 1 article changed (% of the full build)", f"{result.data['seconds']:.1f} s", f"{self.w1.data['seconds']:.1f} s",
-                     f"{pct:.2f}", TARGETS["incremental_pct"], f"reused (skipped) articles: {'n/a' if skipped is None else skipped}")
+                     f"{pct:.2f}", TARGETS["incremental_pct"], f"reused (skipped) articles: {'n/a' if skipped is None else skipped}; "
+                     + _cpu_note(result, self.w1))
             if self.page is not None and self.page.ok:
                 with_page = result.data["seconds"] + self.page.data["seconds"]
                 self.row("  the same with graph.html drawn again (% of the full build)", f"{with_page:.1f} s", f"{self.w1.data['seconds']:.1f} s",
@@ -673,7 +683,7 @@ class Bench:
             del store
             pct = 100 * result.data["seconds"] / self.w1.data["seconds"]
             self.row("incremental: 1 article file deleted (% of the full build)", f"{result.data['seconds']:.1f} s", f"{self.w1.data['seconds']:.1f} s",
-                     f"{pct:.2f}", "", "for information")
+                     f"{pct:.2f}", "", "for information; " + _cpu_note(result, self.w1))
         else:
             problems.append(f"rebuild after deleting a file failed: {result.error[:100]}")
         self.row("incremental checks", value="ok" if not problems else "FAILED", note="; ".join(problems or checks))
