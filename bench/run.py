@@ -293,9 +293,7 @@ def _own_seconds(extra: tuple[int, ...] = ()) -> float:
 
 def _cpu_note(rebuild: ChildResult, full: ChildResult) -> str:
     """The rebuild's CPU time beside its wall time: where the two differ, the step waited on the disk."""
-    cpu = rebuild.data.get("cpu_seconds")
-    if cpu is None:
-        return "CPU n/a"
+    cpu = rebuild.data["cpu_seconds"]
     return f"CPU {cpu:.1f} s ({100 * cpu / full.data['seconds']:.2f} % of the full build's wall time)"
 
 
