@@ -95,6 +95,28 @@ def _written_date(phrase: str) -> tuple[dt.date, str] | None:
     return None
 
 
+def _day_without_year(phrase: str, base: dt.date, prefer: str) -> tuple[dt.date, str] | None:
+    """A cleaned day and month without a year ("14 June", "June 14") in the year that puts it on or before `base`
+    (prefer "past") or after it ("future"), as dateparser places it; None when that day does not exist in the
+    year tried (29 February: dateparser decides)."""
+    parts = phrase.lower().replace(".", " ").split()
+    months = _month_numbers()
+    if len(parts) != 2:
+        return None
+    day, month = (parts[0], parts[1]) if parts[1] in months else (parts[1], parts[0])
+    if month not in months or not re.fullmatch(r"\d{1,2}", day):
+        return None
+    try:
+        date = dt.date(base.year, months[month], int(day))
+        if prefer == "past" and date > base:
+            date = date.replace(year=base.year - 1)
+        elif prefer == "future" and date <= base:
+            date = date.replace(year=base.year + 1)
+    except ValueError:
+        return None
+    return date, "day"
+
+
 def _clean(kind: str, text: str) -> str:
     text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", text)
     text = re.sub(r"\s*[-–]\s*\d+", "", text, count=1) if kind in {"day", "day_noyear"} and "-" not in text[:5] else text
@@ -128,9 +150,10 @@ def resolve(kind: str, text: str, published: str | None, future: bool = False, y
         return DateValue(day.isoformat(), text, "relative"), None
     phrase = lex["relative"].get(text.lower(), text) if kind == "relative" else _clean(kind, text)
     # a date written with its year does not depend on the published date: one parse serves every article
-    parsed = (_written_date(phrase) if absolute else None) or _dateparse(
-        phrase, _ANY_BASE if absolute or base is None else base, "past" if absolute or not future else "future"
-    )
+    base = _ANY_BASE if absolute or base is None else base
+    prefer = "past" if absolute or not future else "future"
+    direct = _written_date(phrase) if absolute else _day_without_year(phrase, base, prefer) if kind == "day_noyear" else None
+    parsed = direct or _dateparse(phrase, base, prefer)
     if parsed is None:
         return None, f"{text!r} could not be resolved"
     day, period = parsed

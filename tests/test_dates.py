@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.dates import _dateparse, _month_numbers, _written_date, find_dates, parse_published, resolve
+from kg.dates import _dateparse, _day_without_year, _month_numbers, _written_date, find_dates, parse_published, resolve
 
 
 def values(text: str, published: str | None, future: bool = False) -> list[tuple[str, str | None]]:
@@ -94,3 +94,38 @@ def test_dates_written_in_full_read_as_dateparser_reads_them(word: str, day: int
         assert (ours[0].year, ours[0].month) == (theirs[0].year, theirs[0].month)
     else:
         assert ours == theirs
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    word=st.sampled_from(_MONTH_WORDS),
+    day=st.integers(min_value=1, max_value=31),
+    base=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)),
+    shift=st.sampled_from([None, -1, 0, 1]),
+    prefer=st.sampled_from(["past", "future"]),
+    form=st.sampled_from(["{d} {m}", "{m} {d}"]),
+)
+def test_days_without_a_year_placed_as_dateparser_places_them(
+    word: str, day: int, base: dt.date, shift: int | None, prefer: str, form: str,
+) -> None:
+    # the direct reading of "14 June" against a base date must agree with dateparser wherever it answers; `shift`
+    # puts the day next to the base (the year boundary of "past" and "future" is decided there)
+    if shift is not None:
+        near = base + dt.timedelta(days=shift)
+        word, day = near.strftime("%B"), near.day
+    phrase = form.format(d=day, m=word)
+    ours = _day_without_year(phrase, base, prefer)
+    theirs = _dateparse(phrase, base, prefer)
+    if ours is None:
+        return  # no such day in the year tried (31 April, 29 February): dateparser decides
+    assert ours == theirs
+
+
+def test_a_day_without_a_year_falls_in_the_right_year() -> None:
+    assert _day_without_year("14 June", dt.date(2023, 6, 14), "past") == (dt.date(2023, 6, 14), "day")
+    assert _day_without_year("June 15", dt.date(2023, 6, 14), "past") == (dt.date(2022, 6, 15), "day")
+    assert _day_without_year("Sept. 3", dt.date(2023, 6, 14), "future") == (dt.date(2023, 9, 3), "day")
+    assert _day_without_year("14 June", dt.date(2023, 6, 14), "future") == (dt.date(2024, 6, 14), "day")
+    assert _day_without_year("29 February", dt.date(2023, 6, 14), "past") is None
+    value, reason = resolve("day_noyear", "29 February", "2023-06-14")
+    assert reason is None and value.value == "2020-02-29"  # dateparser's answer: the last 29 February before
