@@ -76,20 +76,31 @@ def _month_numbers() -> dict[str, int]:
     return {w: next(n for n, name in enumerate(words[:12], 1) if name.startswith(w)) for w in words}
 
 
+def _words(phrase: str) -> list[str]:
+    return phrase.lower().replace(".", " ").split()
+
+
+def _day_and_month(first: str, second: str) -> tuple[int, int] | None:
+    """(day, month number) of two words in either order ("14", "june" or "june", "14"); None if they are not."""
+    months = _month_numbers()
+    day, month = (first, second) if second in months else (second, first)
+    if month in months and re.fullmatch(r"\d{1,2}", day):
+        return int(day), months[month]
+    return None
+
+
 def _written_date(phrase: str) -> tuple[dt.date, str] | None:
     """A cleaned date written in full with its year ("14 June 2023", "June 14 2023", "June 2023", "2023-06-14"),
     read directly; None for any other form (dateparser reads those)."""
-    parts = phrase.lower().replace(".", " ").split()
+    parts = _words(phrase)
     months = _month_numbers()
     try:
         if len(parts) == 1 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", parts[0]):
             return dt.date.fromisoformat(parts[0]), "day"
         if len(parts) == 2 and parts[0] in months and re.fullmatch(r"\d{4}", parts[1]):
             return dt.date(int(parts[1]), months[parts[0]], 1), "month"
-        if len(parts) == 3 and re.fullmatch(r"\d{4}", parts[2]):
-            day, month = (parts[0], parts[1]) if parts[1] in months else (parts[1], parts[0])
-            if month in months and re.fullmatch(r"\d{1,2}", day):
-                return dt.date(int(parts[2]), months[month], int(day)), "day"
+        if len(parts) == 3 and re.fullmatch(r"\d{4}", parts[2]) and (day_month := _day_and_month(parts[0], parts[1])):
+            return dt.date(int(parts[2]), day_month[1], day_month[0]), "day"
     except ValueError:  # no such day: dateparser decides
         return None
     return None
@@ -99,15 +110,12 @@ def _day_without_year(phrase: str, base: dt.date, prefer: str) -> tuple[dt.date,
     """A cleaned day and month without a year ("14 June", "June 14") in the year that puts it on or before `base`
     (prefer "past") or after it ("future"), as dateparser places it; None when that day does not exist in the
     year tried (29 February: dateparser decides)."""
-    parts = phrase.lower().replace(".", " ").split()
-    months = _month_numbers()
-    if len(parts) != 2:
-        return None
-    day, month = (parts[0], parts[1]) if parts[1] in months else (parts[1], parts[0])
-    if month not in months or not re.fullmatch(r"\d{1,2}", day):
+    parts = _words(phrase)
+    day_month = _day_and_month(*parts) if len(parts) == 2 else None
+    if day_month is None:
         return None
     try:
-        date = dt.date(base.year, months[month], int(day))
+        date = dt.date(base.year, day_month[1], day_month[0])
         if prefer == "past" and date > base:
             date = date.replace(year=base.year - 1)
         elif prefer == "future" and date <= base:
