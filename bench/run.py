@@ -509,7 +509,7 @@ class Bench:
 
     def _vs_bare(self, result: ChildResult) -> str:
         """A parallel build's words/s as a multiple of bare spaCy's in one process (the one-process kg build already
-        keeps about 1.3 cores busy, so its own ratio understates the scaling)."""
+        keeps more than one core busy, so its own ratio understates the scaling)."""
         if not self._usable(self.spacy_run):
             return "bare spaCy n/a"
         return f"{self.rate(result) / self.rate(self.spacy_run):.2f}x bare nlp.pipe in 1 process"
