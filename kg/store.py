@@ -187,11 +187,16 @@ def load_batches(store: Store, quads: Iterable[Quad], batch: int = 25_000) -> in
     return count
 
 
-def load_trig(store: Store, header: bytes, blocks: Iterable[bytes], batch_bytes: int = 4 << 20) -> None:
+def load_trig(store: Store, header: bytes, blocks: Iterable[bytes], batch_bytes: int = 16 << 20) -> None:
     """Bulk-load TriG blocks written without prefix lines, joined into batches of about `batch_bytes` under the prefix
     declarations `header`. Each batch loads in a thread of its own while the next one is gathered (pyoxigraph lets
     go of the GIL while it loads), so that whatever produces `blocks`, the parse in a one-process build, goes on
-    meanwhile; at most one batch loads at a time, so memory stays bounded."""
+    meanwhile; at most one batch loads at a time, so memory stays bounded.
+
+    Every batch lands as level-0 files spanning the whole key space, which RocksDB then merges into the store: the
+    fewer the batches, the less of that compaction. 16 MiB (about 400,000 quads) is where the saving levels off
+    (10,000 articles, two workers: 711 s with 4 MiB batches, 625 s with 16, 615 s with 32) while the loader's
+    memory stays small (the main process peaked at 389, 608 and 910 MiB; 1,794 MiB with 64)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-store-load") as loader:
         loading: Future[None] | None = None
         for buffer in _batches(blocks, batch_bytes, len):
