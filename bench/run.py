@@ -97,7 +97,8 @@ def _body(text: str) -> str:
 
 
 def child_spacy(spec: dict) -> None:
-    """Bare spaCy: the model as shipped, nlp.pipe over the bodies of the files (reading included, loading not)."""
+    """Bare spaCy: the model as shipped, nlp.pipe over the bodies of the files (reading included, loading not), in
+    `n_process` processes (spaCy's own multiprocessing; 1 by default)."""
     import importlib
 
     started = time.perf_counter()
@@ -108,7 +109,7 @@ def child_spacy(spec: dict) -> None:
     texts = [_body(p.read_text(encoding="utf-8")) for p in files]
     words = sum(len(t.split()) for t in texts)
     docs = 0
-    for _doc in nlp.pipe(texts, batch_size=int(spec.get("batch_size", 64))):
+    for _doc in nlp.pipe(texts, batch_size=int(spec.get("batch_size", 64)), n_process=int(spec.get("n_process", 1))):
         docs += 1
     seconds = time.perf_counter() - t0
     _emit({"seconds": seconds, "load_seconds": loaded - started, "words": words, "docs": docs, "pipes": nlp.pipe_names,
@@ -393,6 +394,8 @@ class Bench:
     keys: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(KEYS))
     notes: list[str] = field(default_factory=list)
     info: dict = field(default_factory=dict)
+    spacy_run: ChildResult | None = None  # bare spaCy in one process
+    spacy2_run: ChildResult | None = None  # bare spaCy in two processes
     w1: ChildResult | None = None
     page: ChildResult | None = None  # graph.html drawn alone from w1's folder (the builds are timed without it)
     w1_out: Path | None = None
@@ -464,6 +467,7 @@ class Bench:
         if self.args.skip_workers:
             self.row("--workers 2 vs 1", value="n/a", target=TARGETS["workers2_vs_1"], note="skipped (--skip-workers)")
             return
+        self.step_bare_two()
         out = self.work / "out-w2"
         w2 = self.build("kg build, 2 workers", out, workers=2)
         shutil.rmtree(out, ignore_errors=True)
@@ -471,7 +475,7 @@ class Bench:
             ratio = self.rate(w2) / self.rate(self.w1)
             self.keys["workers2_vs_1"] = ratio
             self.row("--workers 2 vs 1 (words/s)", f"{self.rate(w2):,.0f}", f"{self.rate(self.w1):,.0f}", f"{ratio:.3f}",
-                     TARGETS["workers2_vs_1"], f"{self._vs_bare(w2)}; peak RSS of the tree {w2.peak_rss / MIB:.0f} MiB")
+                     TARGETS["workers2_vs_1"], f"{self._vs_bare(w2)}; {self._cores(w2)}; peak RSS of the tree {w2.peak_rss / MIB:.0f} MiB")
         else:
             self.row("--workers 2 vs 1", value="n/a", target=TARGETS["workers2_vs_1"], note=(w2.unsupported or w2.error)[:120])
 
@@ -507,12 +511,38 @@ class Bench:
         else:
             self.row("Dask, 2 workers vs 1 process", value="n/a", target=TARGETS["dask2_vs_1"], note=(result.unsupported or result.error)[:120])
 
+    def step_bare_two(self) -> None:
+        """Bare spaCy in two processes (`nlp.pipe(n_process=2)`): the parser's own scaling on these cores, the reference
+        for what a two-process kg build can reach (for information; no key of the last line)."""
+        log("bare spaCy, 2 processes: nlp.pipe(n_process=2) over the article bodies")
+        spec = {"corpus": str(self.corpus), "batch_size": self.args.spacy_batch_size, "n_process": 2}
+        self.spacy2_run = run_child("spacy", spec, timeout=self.args.timeout)
+        self.contention("bare spaCy, 2 processes", self.spacy2_run)
+        if not (self._usable(self.spacy2_run) and self._usable(self.spacy_run)):
+            self.row("bare nlp.pipe, 2 processes vs 1 (words/s)", value="n/a", note=self.spacy2_run.error[:120])
+            return
+        d = self.spacy2_run.data
+        log(f"bare spaCy, 2 processes: {d['docs']} docs in {d['seconds']:.1f} s ({self.rate(self.spacy2_run):.0f} words/s)")
+        self.row("bare nlp.pipe, 2 processes vs 1 (words/s)", f"{self.rate(self.spacy2_run):,.0f}", f"{self.rate(self.spacy_run):,.0f}",
+                 f"{self.rate(self.spacy2_run) / self.rate(self.spacy_run):.3f}", "",
+                 f"{d['seconds']:.1f} s; the parser's own scaling on these cores, for information")
+
     def _vs_bare(self, result: ChildResult) -> str:
         """A parallel build's words/s as a multiple of bare spaCy's in one process (the one-process kg build already
-        keeps more than one core busy, so its own ratio understates the scaling)."""
+        keeps more than one core busy, so its own ratio understates the scaling), and as a share of bare spaCy's in
+        two processes when that was measured."""
         if not self._usable(self.spacy_run):
             return "bare spaCy n/a"
-        return f"{self.rate(result) / self.rate(self.spacy_run):.2f}x bare nlp.pipe in 1 process"
+        text = f"{self.rate(result) / self.rate(self.spacy_run):.2f}x bare nlp.pipe in 1 process"
+        if self._usable(self.spacy2_run):
+            text += f", {self.rate(result) / self.rate(self.spacy2_run):.2f} of it in 2 processes"
+        return text
+
+    @staticmethod
+    def _cores(result: ChildResult) -> str:
+        """How many cores a build kept busy on average (its CPU seconds, children included, over its wall time)."""
+        cpu = result.data.get("cpu_seconds")
+        return f"{cpu / result.data['seconds']:.2f} cores busy" if cpu else "cores n/a"
 
     @staticmethod
     def _usable(result: ChildResult | None) -> bool:
