@@ -349,6 +349,29 @@ def test_a_parameter_must_be_projected_and_is_never_text(store: Store) -> None:
         run_query(store, "SELECT ?e WHERE { ?e ?p ?o }", {"not a name": "x"})
 
 
+def test_the_garbage_collector_is_paused_only_while_a_result_is_read(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import kg.query
+
+    seen = []  # the collector's state while the query runs, seen from kg:key() (called during the evaluation)
+    monkeypatch.setattr(kg.query, "key", lambda text: seen.append(gc.isenabled()) or key(text))
+    assert gc.isenabled()
+    assert run_query(store, "SELECT ?e ?k WHERE { ?e rdfs:label ?l BIND(kg:key(?l) AS ?k) }").rows
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    for broken in ("SELECT ?e WHERE { ?e", "SELECT ?e WHERE { ?e ?p ?o FILTER(kg:nope(?e)) }"):
+        with pytest.raises(QueryError):
+            run_query(store, broken)
+        assert gc.isenabled(), broken
+    gc.disable()  # a caller that paused it keeps it paused
+    try:
+        run_query(store, "SELECT ?e WHERE { ?e rdfs:label ?l }")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 _TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
 _NASTY = st.one_of(_TEXT, st.sampled_from(['"', "'", "}", "{", '" } ?s ?p ?o { "', "') } UNION { ?s ?p ?o } #", "\\", "<>", '"""', "\n}"]))
 
