@@ -23,6 +23,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg import iris
+from kg.collector import collector_paused
 from kg.errors import StoreError
 from kg.events import event_groups, event_quads, remove_events, resolve_events
 from kg.export import read_jsonl
@@ -88,7 +89,7 @@ class BuildReport:
 
 # What does not shape a graph or an article's fragment: editing these keeps the next build incremental.
 _NOT_IN_GRAPH = frozenset({
-    "__main__.py", "api.py", "brief.py", "cli.py", "doctor.py", "evaluate.py", "outputs.py", "page.py", "page_data.py",
+    "__main__.py", "api.py", "brief.py", "cli.py", "collector.py", "doctor.py", "evaluate.py", "outputs.py", "page.py", "page_data.py",
     "parallel.py", "query.py", "serve.py", "store.py", "validate.py", "page_assets", "queries", "ontology",
 })
 
@@ -336,13 +337,14 @@ def build(
         prepared = _prepared(todo, workers, scheduler, min_confidence)
         load_trig(store, HEADER, _new_graphs(prepared, cache, keys, entities, new_triples, report, progress))
         entities.update()
-        if copied:
-            groups |= event_groups(store, new_triples)
-            remove_events(store, groups)
-            load_batches(store, event_quads(resolve_events(store, groups)))
-        else:
-            load_batches(store, event_quads(resolve_events(store)))
-            store.add(Quad(NamedNode(iris.ID + "build"), kg("pipelineFingerprint"), Literal(fingerprint), NamedNode(BUILD_GRAPH)))
+        with collector_paused():  # hundreds of thousands of reports, events and quads, and no cycle among them
+            if copied:
+                groups |= event_groups(store, new_triples)
+                remove_events(store, groups)
+                load_batches(store, event_quads(resolve_events(store, groups)))
+            else:
+                load_batches(store, event_quads(resolve_events(store)))
+                store.add(Quad(NamedNode(iris.ID + "build"), kg("pipelineFingerprint"), Literal(fingerprint), NamedNode(BUILD_GRAPH)))
         store.flush()
         with contextlib.ExitStack() as stack:
             handles = {fmt: stack.enter_context(atomic_write(out_dir / name)) for fmt, name in OUTPUTS.items()}

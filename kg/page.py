@@ -35,6 +35,7 @@ import pyvis
 from markupsafe import Markup
 from pyvis.network import Network
 
+from kg.collector import collector_paused
 from kg.outputs import atomic_write
 from kg.records import ENTITY_TYPES, PREDICATES
 from kg.text import fold
@@ -508,24 +509,25 @@ def _environment() -> jinja2.Environment:
 def _write_page(data: PageData, write: Callable[[str], object]) -> None:
     """Write the page piece by piece: the template around the data, the data one top-level value (and one relation)
     at a time, so that memory holds neither the page nor its JSON whole."""
-    payload = _payload(data)
-    template = _environment().get_template("kg/template.html")
-    slot = f"kg-data-{secrets.token_hex(16)}"  # where the data goes: a mark no title can hold
-    html = template.render(title=data.title, cdn_resources="in_line", vis_library=_VIS_LIBRARY, vis_css=_VIS_CSS, kg_data=Markup(slot))
-    head, _, tail = html.partition(slot)
-    write(head)
-    write("{")
-    for n, (key, value) in enumerate(payload.items()):
-        write(("," if n else "") + _script_json(key) + ":")
-        if isinstance(value, Iterator):
-            write("[")
-            for i, item in enumerate(value):
-                write(("," if i else "") + _script_json(item))
-            write("]")
-        else:
-            write(_script_json(value))
-    write("}")
-    write(tail)
+    with collector_paused():  # a dict and a string per relation, no cycle: collections would only scan the heap
+        payload = _payload(data)
+        template = _environment().get_template("kg/template.html")
+        slot = f"kg-data-{secrets.token_hex(16)}"  # where the data goes: a mark no title can hold
+        html = template.render(title=data.title, cdn_resources="in_line", vis_library=_VIS_LIBRARY, vis_css=_VIS_CSS, kg_data=Markup(slot))
+        head, _, tail = html.partition(slot)
+        write(head)
+        write("{")
+        for n, (key, value) in enumerate(payload.items()):
+            write(("," if n else "") + _script_json(key) + ":")
+            if isinstance(value, Iterator):
+                write("[")
+                for i, item in enumerate(value):
+                    write(("," if i else "") + _script_json(item))
+                write("]")
+            else:
+                write(_script_json(value))
+        write("}")
+        write(tail)
 
 
 def render_page(data: PageData) -> str:

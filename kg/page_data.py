@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pyoxigraph import Store
 
 from kg import iris
+from kg.collector import collector_paused
 from kg.events import EVENTS_GRAPH
 from kg.export import jsonl_records
 from kg.page import PageData, PageEvent, PageNode, PageRelation, PageSource
@@ -64,42 +65,43 @@ def page_data(store: Store, title: str = "kg — relations graph", records: Iter
     """Every related entity, every relation and every event of the store, ready for the page; the relations from
     `records` when given (the store's JSONL records, such as a build's `extractions.jsonl`: read back far faster
     than they are derived from the store again)."""
-    sources = {
-        row["a"].value: PageSource(
-            article=row["a"].value,
-            outlet=term_value(row["outlet"]),
-            title=term_value(row["title"]),
-            published=term_value(row["published"]),
-            url=term_value(row["url"]),
+    with collector_paused():  # a record and a relation per statement, no cycle: collections would only scan the heap
+        sources = {
+            row["a"].value: PageSource(
+                article=row["a"].value,
+                outlet=term_value(row["outlet"]),
+                title=term_value(row["title"]),
+                published=term_value(row["published"]),
+                url=term_value(row["url"]),
+            )
+            for row in store.query(_SOURCES % {"kg": iris.KG})
+        }
+        nodes = {
+            row["e"].value: PageNode(row["e"].value, row["label"].value, row["type"].value.rsplit("#", 1)[-1], term_value(row["qid"]))
+            for row in store.query(_ENTITIES % {"kg": iris.KG, "entities": iris.ENTITIES_GRAPH})
+        }
+        relations: dict[str, PageRelation] = {}
+        for record in jsonl_records(store) if records is None else records:
+            if record["kind"] == "entity" or record["iri"] in relations:
+                continue
+            begin = record["start"]
+            relations[record["iri"]] = PageRelation(
+                id=record["iri"],
+                subject=record["subject_iri"],
+                predicate=record["predicate"],
+                object=record["object_iri"],
+                date=record["date"],
+                confidence=record["confidence"],
+                evidence=record["evidence"],
+                span_start=record["span"]["start"] - begin,
+                span_end=record["span"]["end"] - begin,
+                qualifiers=record["qualifiers"],
+                source=sources[record["article"]],
+            )
+        used = {r.subject for r in relations.values()} | {r.object for r in relations.values()}
+        return PageData(
+            nodes=tuple(n for iri, n in sorted(nodes.items()) if iri in used or not relations),
+            relations=tuple(relations.values()),
+            title=title,
+            events=page_events(store, {iri: n.label for iri, n in nodes.items()}),
         )
-        for row in store.query(_SOURCES % {"kg": iris.KG})
-    }
-    nodes = {
-        row["e"].value: PageNode(row["e"].value, row["label"].value, row["type"].value.rsplit("#", 1)[-1], term_value(row["qid"]))
-        for row in store.query(_ENTITIES % {"kg": iris.KG, "entities": iris.ENTITIES_GRAPH})
-    }
-    relations: dict[str, PageRelation] = {}
-    for record in jsonl_records(store) if records is None else records:
-        if record["kind"] == "entity" or record["iri"] in relations:
-            continue
-        begin = record["start"]
-        relations[record["iri"]] = PageRelation(
-            id=record["iri"],
-            subject=record["subject_iri"],
-            predicate=record["predicate"],
-            object=record["object_iri"],
-            date=record["date"],
-            confidence=record["confidence"],
-            evidence=record["evidence"],
-            span_start=record["span"]["start"] - begin,
-            span_end=record["span"]["end"] - begin,
-            qualifiers=record["qualifiers"],
-            source=sources[record["article"]],
-        )
-    used = {r.subject for r in relations.values()} | {r.object for r in relations.values()}
-    return PageData(
-        nodes=tuple(n for iri, n in sorted(nodes.items()) if iri in used or not relations),
-        relations=tuple(relations.values()),
-        title=title,
-        events=page_events(store, {iri: n.label for iri, n in nodes.items()}),
-    )

@@ -241,3 +241,25 @@ def test_an_article_graph_travels_whole_in_its_trig_block() -> None:
 
 def test_articles_fixture_folder_is_untouched() -> None:
     assert (ARTICLES / "bulgaria-gas.txt").read_text().count("Montenegro on 3 March 2023") == 0
+
+
+def test_events_and_the_page_are_made_with_the_garbage_collector_paused_and_it_resumes(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    module = importlib.import_module("kg.build")
+    page = importlib.import_module("kg.page")
+    seen: dict[str, list[bool]] = {"events": [], "page": []}
+    resolve, interval = module.resolve_events, page._interval
+
+    def resolving(*args: object) -> Iterator[object]:
+        for event in resolve(*args):
+            seen["events"].append(gc.isenabled())
+            yield event
+
+    monkeypatch.setattr(module, "resolve_events", resolving)
+    monkeypatch.setattr(page, "_interval", lambda date: seen["page"].append(gc.isenabled()) or interval(date))
+    build([inputs], tmp_path / "out")
+    assert seen["events"] and seen["page"] and not any(seen["events"] + seen["page"])
+    assert gc.isenabled()
