@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ def test_build_corpus_writes_every_output(corpus_build: Path) -> None:
     assert summary["articles_read"] == len(list((ROOT / "corpus").glob("*.txt")))
     assert summary["articles_failed"] == 0
     assert summary["relations"] > 0 and summary["entities"] > 0
+    extracted = Counter(r["predicate"] for r in records(corpus_build) if r["kind"] == "relation")
+    assert summary["relations_by_predicate"] == dict(extracted)  # one statement per relation record
 
 
 def test_build_prints_a_summary_and_rebuild_is_idempotent(tmp_path: Path) -> None:
