@@ -39,6 +39,7 @@ from kg.records import Article, Entity, Failure
 from kg.store import build_lock, clean_leftovers, compacting, first_object, load_batches, load_trig, new_version, open_store, publish
 
 OUTPUTS = {"trig": "graph.trig", "ttl": "graph.ttl", "jsonl": "extractions.jsonl"}
+PAGE = "graph.html"
 MEMO = ".inputs.json"  # what each input file gave, so that unchanged files are not read again (kg.ingest.memo)
 BUILD_GRAPH = iris.BUILD_GRAPH
 
@@ -59,6 +60,7 @@ class BuildReport:
     quads: int = 0
     seconds: float = 0.0
     words: int = 0
+    page: bool = False  # whether graph.html was drawn by this build
 
     @property
     def ok(self) -> bool:
@@ -83,7 +85,7 @@ class BuildReport:
             "seconds": round(self.seconds, 2),
             "words": self.words,
             "words_per_second": round(self.words / self.seconds) if self.seconds else None,
-            "outputs": {k: str(self.out_dir / v) for k, v in {**OUTPUTS, "html": "graph.html", "store": "store"}.items()},
+            "outputs": {k: str(self.out_dir / v) for k, v in {**OUTPUTS, **({"html": PAGE} if self.page else {}), "store": "store"}.items()},
         }
 
 
@@ -361,7 +363,8 @@ def build(
             from kg.page import write_page
             from kg.page_data import page_data
 
-            write_page(page_data(current, records=read_jsonl(out_dir / OUTPUTS["jsonl"])), out_dir / "graph.html")
+            write_page(page_data(current, records=read_jsonl(out_dir / OUTPUTS["jsonl"])), out_dir / PAGE)
+            report.page = True
         report.seconds = time.perf_counter() - started
         with atomic_write(out_dir / "summary.json") as handle:
             handle.write(json.dumps(report.summary(), indent=2, ensure_ascii=False).encode("utf-8"))

@@ -107,7 +107,8 @@ def _print_summary(summary: dict) -> None:
     table.add_row("words per second", str(summary["words_per_second"]))
     out.print(table)
     if summary["articles_read"]:
-        out.print(f"outputs in {Path(summary['outputs']['store']).parent}/: store/ graph.trig graph.ttl graph.html extractions.jsonl summary.json")
+        names = [Path(path).name + ("/" if kind == "store" else "") for kind, path in summary["outputs"].items()]
+        out.print(f"outputs in {Path(summary['outputs']['store']).parent}/: {' '.join(names)} summary.json")
 
 
 @app.command()

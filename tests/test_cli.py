@@ -44,6 +44,21 @@ def test_build_prints_a_summary_and_rebuild_is_idempotent(tmp_path: Path) -> Non
     assert len(list((out / ".store-versions").iterdir())) == 1  # the old store was replaced, not kept
 
 
+def test_the_summary_names_the_page_only_when_the_build_drew_it(tmp_path: Path) -> None:
+    inputs = copy_articles(["albania-visit.txt"], tmp_path)
+    out = tmp_path / "out"
+    drawn = run_kg("build", str(inputs), "--out", str(out))
+    assert drawn.returncode == 0, drawn.stderr
+    assert json.loads((out / "summary.json").read_text())["outputs"]["html"] == str(out / "graph.html")
+    assert "graph.html" in drawn.stdout and (out / "graph.html").stat().st_size > 0
+    skipped = run_kg("build", str(inputs), "--out", str(out), "--no-page")
+    assert skipped.returncode == 0, skipped.stderr
+    outputs = json.loads((out / "summary.json").read_text())["outputs"]
+    assert "html" not in outputs and set(outputs) == {"trig", "ttl", "jsonl", "store"}
+    printed = next(line for line in skipped.stdout.splitlines() if line.startswith("outputs in"))
+    assert "graph.html" not in printed and "graph.trig" in printed and "store/" in printed
+
+
 def test_exit_codes(tmp_path: Path) -> None:
     good = copy_articles(["albania-visit.txt"], tmp_path)
     (good / "empty.txt").write_text("")
