@@ -456,8 +456,8 @@ class Bench:
             self.keys["build_vs_spacy"] = ratio
             self.row("build throughput, 1 process (words/s)", f"{self.rate(self.w1):,.0f}", f"{self.rate(spacy_run):,.0f} (bare nlp.pipe)",
                      f"{ratio:.3f}", TARGETS["build_vs_spacy"],
-                     f"{self.w1.data['seconds']:.1f} s vs {spacy_run.data['seconds']:.1f} s; the build used "
-                     f"{self.w1.data['cpu_seconds'] / self.w1.data['seconds']:.2f} cores (parse and extraction overlap)")
+                     f"{self.w1.data['seconds']:.1f} s vs {spacy_run.data['seconds']:.1f} s; the build kept {self._cores(self.w1)} "
+                     "(parse and extraction overlap)")
         else:
             self.row("build throughput, 1 process (words/s)", value="n/a", target=TARGETS["build_vs_spacy"],
                      note=(self.w1.error or spacy_run.error)[:120])
@@ -519,7 +519,7 @@ class Bench:
         self.spacy2_run = run_child("spacy", spec, timeout=self.args.timeout)
         self.contention("bare spaCy, 2 processes", self.spacy2_run)
         if not (self._usable(self.spacy2_run) and self._usable(self.spacy_run)):
-            self.row("bare nlp.pipe, 2 processes vs 1 (words/s)", value="n/a", note=self.spacy2_run.error[:120])
+            self.row("bare nlp.pipe, 2 processes vs 1 (words/s)", value="n/a", note=(self.spacy2_run.error or "bare spaCy in 1 process n/a")[:120])
             return
         d = self.spacy2_run.data
         log(f"bare spaCy, 2 processes: {d['docs']} docs in {d['seconds']:.1f} s ({self.rate(self.spacy2_run):.0f} words/s)")

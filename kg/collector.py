@@ -4,7 +4,7 @@ Each collection of the oldest generation scans every object alive, so a phase th
 of tuples, records or quads while a large heap is alive spends much of its time in collections that find nothing.
 Reference counting frees those objects all the same; the collector only looks for cycles, and resumes after.
 Measured: resolving the events of 10,000 articles 12.5 -> 7.1 s, the page of 10,000 articles 13.6 -> 12.1 s, the
-`relations` query on a million-quad store p95 110.6 -> 92.6 ms.
+`relations` query on a million-quad store p95 109.3 -> 93.2 ms (docs/performance.md, 2026-12-04).
 """
 
 from __future__ import annotations
